@@ -1,0 +1,280 @@
+// Package sqlstore implements the greyline services on embedded SQLite
+// (modernc.org/sqlite) and on PostgreSQL (pgx). SQL is written once with "?"
+// placeholders; the differences between the engines live in dialect.go.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/keys"
+)
+
+// Engine names a storage engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Options configure a DB. Zero values get sensible defaults.
+type Options struct {
+	// DSN is "" for SQLite in DataDir, "sqlite:PATH" for a SQLite file
+	// elsewhere, or a postgres:// URL.
+	DSN     string
+	DataDir string
+
+	Keys   *keys.Keys
+	Hasher auth.Hasher
+	Now    greyline.Clock
+
+	SessionIdle      time.Duration // default 30 minutes
+	SessionMax       time.Duration // default 12 hours
+	LockoutThreshold int           // failed attempts before lockout; default 5
+	LockoutDuration  time.Duration // default 15 minutes
+	MaxReaders       int           // SQLite reader pool; default 2×CPUs, at least 4
+	TOTPIssuer       string
+}
+
+// DB is an open database. It implements greyline.OrgService, UserService,
+// AuthService and AuditService.
+type DB struct {
+	engine Engine
+	w      *sql.DB // writes; a single connection on SQLite
+	r      *sql.DB // reads; the same pool as w on PostgreSQL
+	opt    Options
+	now    greyline.Clock
+	path   string // SQLite file, for messages
+}
+
+var (
+	_ greyline.OrgService   = (*DB)(nil)
+	_ greyline.UserService  = (*DB)(nil)
+	_ greyline.AuthService  = (*DB)(nil)
+	_ greyline.AuditService = (*DB)(nil)
+)
+
+// Open connects to the database. It does not migrate; see Migrate and CheckSchema.
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.Keys == nil {
+		return nil, errors.New("sqlstore: Options.Keys is required")
+	}
+	if opt.Hasher == (auth.Hasher{}) {
+		opt.Hasher = auth.DefaultHasher
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.SessionIdle == 0 {
+		opt.SessionIdle = 30 * time.Minute
+	}
+	if opt.SessionMax == 0 {
+		opt.SessionMax = 12 * time.Hour
+	}
+	if opt.LockoutThreshold == 0 {
+		opt.LockoutThreshold = 5
+	}
+	if opt.LockoutDuration == 0 {
+		opt.LockoutDuration = 15 * time.Minute
+	}
+	if opt.MaxReaders == 0 {
+		opt.MaxReaders = max(4, 2*runtime.NumCPU())
+	}
+	if opt.TOTPIssuer == "" {
+		opt.TOTPIssuer = "greyline"
+	}
+	db := &DB{opt: opt, now: func() time.Time { return opt.Now().UTC() }}
+	var err error
+	switch {
+	case strings.HasPrefix(opt.DSN, "postgres://"), strings.HasPrefix(opt.DSN, "postgresql://"):
+		err = db.openPostgres(opt.DSN)
+	case opt.DSN == "" || strings.HasPrefix(opt.DSN, "sqlite:"):
+		path := strings.TrimPrefix(opt.DSN, "sqlite:")
+		if path == "" {
+			if opt.DataDir == "" {
+				return nil, errors.New("sqlstore: DataDir is required for the default SQLite database")
+			}
+			path = filepath.Join(opt.DataDir, "greyline.db")
+		}
+		err = db.openSQLite(path)
+	default:
+		return nil, fmt.Errorf("unsupported database %q: use postgres://… or sqlite:PATH", redactDSN(opt.DSN))
+	}
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
+	}
+	return db, nil
+}
+
+func (db *DB) openSQLite(path string) error {
+	db.engine, db.path = SQLite, path
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	// WAL lets readers proceed while the single writer commits; the busy
+	// timeout covers other processes (the CLI) writing at the same time.
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r.SetMaxOpenConns(db.opt.MaxReaders)
+	r.SetMaxIdleConns(db.opt.MaxReaders)
+	db.w, db.r = w, r
+	return nil
+}
+
+func (db *DB) openPostgres(dsn string) error {
+	db.engine = Postgres
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	p.SetMaxOpenConns(max(10, 4*runtime.NumCPU()))
+	p.SetMaxIdleConns(max(10, 4*runtime.NumCPU()))
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	db.w, db.r = p, p
+	return nil
+}
+
+// Engine reports which engine is in use.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Pools returns the connection pools, for metrics. On PostgreSQL both are the same pool.
+func (db *DB) Pools() (writer, reader *sql.DB) { return db.w, db.r }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// Close closes all connections.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil && db.r != db.w {
+		err = db.r.Close()
+	}
+	if db.w != nil {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// redactDSN hides a password in a connection string so that it can be shown.
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		rest := dsn[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			cred := rest[:at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return dsn[:i+3] + cred[:c] + ":xxxxx" + rest[at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// tx is one transaction. Its methods rebind placeholders and translate
+// driver errors, so service code never sees engine details.
+type tx struct {
+	tx  *sql.Tx
+	db  *DB
+	ctx context.Context
+}
+
+func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(t.ctx, t.db.rebind(q), args...)
+	return res, t.db.translate(err)
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(t.ctx, t.db.rebind(q), args...)
+	return rows, t.db.translate(err)
+}
+
+func (t *tx) queryRow(q string, args ...any) *row {
+	return &row{r: t.tx.QueryRowContext(t.ctx, t.db.rebind(q), args...), db: t.db}
+}
+
+type row struct {
+	r  *sql.Row
+	db *DB
+}
+
+func (r *row) Scan(dest ...any) error { return r.db.translate(r.r.Scan(dest...)) }
+
+// maxAttempts bounds retries of a transaction that lost a serialization race.
+const maxAttempts = 5
+
+// write runs fn in one read-write transaction, retrying it when the engine
+// reports a serialization failure or a busy database.
+func (db *DB) write(ctx context.Context, fn func(*tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		err = db.runTx(ctx, db.w, false, fn)
+		if !errors.Is(err, errRetry) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return greyline.Internal(fmt.Errorf("transaction kept conflicting: %w", err))
+}
+
+// read runs fn in a read-only transaction on the reader pool, giving it a
+// consistent snapshot.
+func (db *DB) read(ctx context.Context, fn func(*tx) error) error {
+	return db.runTx(ctx, db.r, true, fn)
+}
+
+func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && db.engine == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	stx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return db.translate(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			stx.Rollback()
+			return
+		}
+		err = db.translate(stx.Commit())
+	}()
+	return fn(&tx{tx: stx, db: db, ctx: ctx})
+}
+
+// notFound converts sql.ErrNoRows into a user-facing not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return greyline.Errorf(greyline.ENOTFOUND, "%s not found.", what)
+	}
+	return err
+}
