@@ -64,6 +64,8 @@ type AuthService interface {
 
 	// CreateSetupToken returns a one-time link secret for the first admin, if no user exists.
 	CreateSetupToken(ctx context.Context) (string, error)
+	// SetupTokenValid reports whether secret is a live set-up secret.
+	SetupTokenValid(ctx context.Context, secret string) bool
 	// CompleteSetup creates the first admin, consuming the setup secret.
 	CompleteSetup(ctx context.Context, secret string, n NewUser) (*User, error)
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -102,15 +103,37 @@ func NewTOTP(issuer, account string) (secret, url string, qr []byte, err error) 
 	if err != nil {
 		return "", "", nil, err
 	}
+	qr, err = qrPNG(key)
+	return key.Secret(), key.URL(), qr, err
+}
+
+// TOTPKey rebuilds the otpauth URL and QR code for an existing secret.
+func TOTPKey(issuer, account, secret string) (url string, qr []byte, err error) {
+	v := neturl.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("period", "30")
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	u := neturl.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
+	key, err := otp.NewKeyFromURL(u.String())
+	if err != nil {
+		return "", nil, err
+	}
+	qr, err = qrPNG(key)
+	return key.URL(), qr, err
+}
+
+func qrPNG(key *otp.Key) ([]byte, error) {
 	img, err := key.Image(240, 240)
 	if err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
-	return key.Secret(), key.URL(), buf.Bytes(), nil
+	return buf.Bytes(), nil
 }
 
 // TOTPCode returns the code for secret at t (used by tests and clients).

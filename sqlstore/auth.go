@@ -236,6 +236,20 @@ func (db *DB) BeginTOTPEnrolment(ctx context.Context, userID int64) (*greyline.T
 		if u.TOTPEnabled {
 			return greyline.Errorf(greyline.ECONFLICT, "A second factor is already set up for this account.")
 		}
+		// A pending secret is shown again, so that reloading the page or
+		// mistyping a code does not invalidate what the user already scanned.
+		pending, _, _, err := t.totpState(userID)
+		if err != nil {
+			return err
+		}
+		if pending != "" {
+			url, qr, err := auth.TOTPKey(db.opt.TOTPIssuer, u.Email, pending)
+			if err != nil {
+				return greyline.Internal(err)
+			}
+			en = &greyline.TOTPEnrolment{Secret: pending, URL: url, QRPNG: qr, Account: u.Email}
+			return nil
+		}
 		secret, url, qr, err := auth.NewTOTP(db.opt.TOTPIssuer, u.Email)
 		if err != nil {
 			return greyline.Internal(err)

@@ -1,0 +1,194 @@
+// Package access is the single place that decides who may do what. It is
+// pure: the server asks it once per request, with the subject, the route's
+// action and, for record routes, the record's ownership.
+package access
+
+import (
+	"slices"
+
+	"github.com/greyline/greyline"
+)
+
+// Action is something a route does. Every route names exactly one.
+type Action string
+
+const (
+	// Public pages and sign-in.
+	Public Action = "public"
+	// SignIn covers the steps of signing in (password, second factor, enrolment).
+	SignIn Action = "sign_in"
+	// SignOut ends the caller's own session.
+	SignOut Action = "sign_out"
+
+	AccountView  Action = "account.view"
+	AccountEdit  Action = "account.edit"
+	TokensManage Action = "tokens.manage"
+
+	UserList   Action = "user.list"
+	UserView   Action = "user.view"
+	UserCreate Action = "user.create"
+	UserEdit   Action = "user.edit"
+
+	OrgList   Action = "org.list"
+	OrgView   Action = "org.view"
+	OrgCreate Action = "org.create"
+	OrgEdit   Action = "org.edit"
+
+	AuditRead Action = "audit.read"
+)
+
+// Scope narrows a grant to some records.
+type Scope int
+
+const (
+	// AllRecords: any record.
+	AllRecords Scope = iota
+	// OwnOrg: records of the subject's organisation.
+	OwnOrg
+	// OwnUser: records owned by the subject (their account, their application).
+	OwnUser
+)
+
+// Grant gives a role an action over a scope of records.
+type Grant struct {
+	Role  greyline.Role
+	Scope Scope
+}
+
+// Rule says who may perform an action.
+type Rule struct {
+	// Anyone, signed in or not.
+	Anonymous bool
+	// AnyUser: every signed-in user, with AnyUserScope.
+	AnyUser      bool
+	AnyUserScope Scope
+	Grants       []Grant
+	// Write actions need the write scope when the caller uses an API token.
+	Write bool
+}
+
+// Rules is the whole policy. Later features add their actions here.
+var Rules = map[Action]Rule{
+	Public:  {Anonymous: true},
+	SignIn:  {Anonymous: true, Write: true},
+	SignOut: {AnyUser: true, Write: true},
+
+	AccountView:  {AnyUser: true, AnyUserScope: OwnUser},
+	AccountEdit:  {AnyUser: true, AnyUserScope: OwnUser, Write: true},
+	TokensManage: {AnyUser: true, AnyUserScope: OwnUser, Write: true},
+
+	UserList:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
+	UserView:   {AnyUser: true, AnyUserScope: OwnUser, Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
+	UserCreate: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+	UserEdit:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+
+	OrgList:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
+	OrgView:   {AnyUser: true, AnyUserScope: OwnOrg, Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
+	OrgCreate: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+	OrgEdit:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+
+	AuditRead: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}, {greyline.RoleAnalyst, AllRecords}}},
+}
+
+// Subject is who is asking.
+type Subject struct {
+	UserID int64
+	OrgID  int64
+	Roles  []greyline.Role
+	// Token is true when the caller authenticated with an API token, whose
+	// Scopes then also limit what it may do.
+	Token  bool
+	Scopes []string
+}
+
+// Anonymous reports whether nobody is signed in.
+func (s Subject) Anonymous() bool { return s.UserID == 0 }
+
+// Record identifies who owns a record. Zero fields mean "not owned by any".
+type Record struct {
+	OrgID  int64
+	UserID int64
+}
+
+// Decision is the outcome of a check.
+type Decision int
+
+const (
+	Allow Decision = iota
+	// Unauthenticated: sign in first (401).
+	Unauthenticated
+	// Deny: signed in but not allowed (403).
+	Deny
+	// Hide: the record exists but is out of the subject's scope; answer as
+	// if it did not exist (404), so that no one can probe for it.
+	Hide
+)
+
+func (d Decision) String() string {
+	return [...]string{"allow", "unauthenticated", "deny", "hide"}[d]
+}
+
+// Decide answers whether s may perform a on rec. With rec nil it checks the
+// action alone (may this subject use the route at all).
+func Decide(s Subject, a Action, rec *Record) Decision {
+	rule, ok := Rules[a]
+	if !ok {
+		return Deny // an action without a rule is a bug; fail closed
+	}
+	if rule.Anonymous {
+		return tokenCheck(s, rule)
+	}
+	if s.Anonymous() {
+		return Unauthenticated
+	}
+	var scopes []Scope
+	if rule.AnyUser {
+		scopes = append(scopes, rule.AnyUserScope)
+	}
+	for _, g := range rule.Grants {
+		if slices.Contains(s.Roles, g.Role) {
+			scopes = append(scopes, g.Scope)
+		}
+	}
+	if len(scopes) == 0 {
+		return Deny
+	}
+	if d := tokenCheck(s, rule); d != Allow {
+		return d
+	}
+	if rec == nil {
+		return Allow
+	}
+	for _, sc := range scopes {
+		if inScope(s, sc, rec) {
+			return Allow
+		}
+	}
+	return Hide
+}
+
+func tokenCheck(s Subject, rule Rule) Decision {
+	if !s.Token {
+		return Allow
+	}
+	need := greyline.ScopeRead
+	if rule.Write {
+		need = greyline.ScopeWrite
+	}
+	if slices.Contains(s.Scopes, need) {
+		return Allow
+	}
+	return Deny
+}
+
+func inScope(s Subject, sc Scope, rec *Record) bool {
+	switch sc {
+	case AllRecords:
+		return true
+	case OwnOrg:
+		return rec.OrgID != 0 && rec.OrgID == s.OrgID
+	case OwnUser:
+		return rec.UserID != 0 && rec.UserID == s.UserID
+	}
+	return false
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/demo"
+	"github.com/greyline/greyline/server"
+	"github.com/greyline/greyline/sqlstore"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.flags("serve", args)
+	var sf storeFlags
+	sf.register(fs)
+	var cfg server.Config
+	var noMigrate, loadDemo bool
+	var sessionIdle, sessionMax time.Duration
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	fs.BoolVar(&noMigrate, "no-migrate", false, "do not apply migrations at start; refuse to run on an older schema")
+	fs.BoolVar(&loadDemo, "demo", false, "on an empty database, create demo accounts (one per role) and print how to sign in")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate `file` (PEM); serves HTTPS when set with --tls-key")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (automatic with TLS; set it behind an HTTPS proxy)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind your own proxy)")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 1<<20, "largest request body in `bytes`")
+	fs.IntVar(&cfg.LoginRate, "login-rate", 10, "sign-in attempts allowed per client IP per minute")
+	fs.DurationVar(&sessionIdle, "session-idle", 30*time.Minute, "sign out after this long without activity")
+	fs.DurationVar(&sessionMax, "session-max", 12*time.Hour, "sign out this long after sign-in, however active")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGINT/SIGTERM")
+	if err := m.parse(fs, args, secretFlags); err != nil {
+		return err
+	}
+	var v greyline.Validation
+	sf.validate(&v)
+	if _, port, err := net.SplitHostPort(cfg.Addr); err != nil || port == "" {
+		v.Add("--addr", "must be host:port, e.g. 127.0.0.1:8080")
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		v.Add("--tls-cert", "and --tls-key must be given together")
+	}
+	for name, path := range map[string]string{"--tls-cert": cfg.TLSCert, "--tls-key": cfg.TLSKey} {
+		if path != "" {
+			if _, err := os.Stat(path); err != nil {
+				v.Add(name, "cannot be read: "+err.Error())
+			}
+		}
+	}
+	v.Check(cfg.MaxBodyBytes >= 1024, "--max-body", "must be at least 1024")
+	v.Check(cfg.LoginRate >= 1, "--login-rate", "must be at least 1")
+	v.Check(sessionIdle >= time.Minute, "--session-idle", "must be at least 1m")
+	v.Check(sessionMax >= sessionIdle, "--session-max", "must be at least --session-idle")
+	v.Check(cfg.ShutdownTimeout > 0, "--shutdown-timeout", "must be positive")
+	if fs.NArg() > 0 {
+		v.Add("arguments", fmt.Sprintf("unexpected %q", fs.Args()))
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	log := sf.logger(m.Stderr)
+
+	db, k, err := m.openWith(ctx, &sf, func(o *sqlstore.Options) { o.SessionIdle, o.SessionMax = sessionIdle, sessionMax })
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !noMigrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		for _, a := range applied {
+			log.Info("applied migration", "name", a)
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := db.Seed(ctx); err != nil {
+		return err
+	}
+
+	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
+	var demoAccts []demo.Account
+	if loadDemo {
+		demoAccts, err = demo.Load(sys, db, db)
+		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
+			return err
+		}
+	}
+	var setupPath string
+	if n, err := db.CountUsers(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		tok, err := db.CreateSetupToken(sys)
+		if err != nil {
+			return err
+		}
+		setupPath = "/setup/" + tok
+	}
+
+	w, r := db.Pools()
+	pools := map[string]*sql.DB{"writer": w}
+	if r != w {
+		pools["reader"] = r
+	}
+	srv, err := server.New(cfg, server.Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools})
+	if err != nil {
+		return err
+	}
+	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
+	return srv.ListenAndServe(ctx, func(addr string) {
+		base := baseURL(addr, cfg.TLSCert != "")
+		fmt.Fprintf(m.Stdout, "greyline is running at %s (%s database)\n", base, db.Engine())
+		if setupPath != "" {
+			fmt.Fprintf(m.Stdout, "No users yet. Create the first administrator here (the link works once):\n  %s%s\n", base, setupPath)
+		}
+		if len(demoAccts) > 0 {
+			fmt.Fprintf(m.Stdout, "Demo accounts (password %q):\n", demo.Password)
+			for _, a := range demoAccts {
+				fmt.Fprintf(m.Stdout, "  %-34s %s\n", a.Email, a.Role.Label())
+			}
+		} else if loadDemo {
+			fmt.Fprintf(m.Stdout, "Demo accounts were not added: the database already has users. Demo sign-ins use the password %q.\n", demo.Password)
+		}
+		fmt.Fprintf(m.Stdout, "Press Ctrl+C to stop.\n")
+		if m.Ready != nil {
+			m.Ready(addr)
+		}
+	})
+}
+
+func baseURL(addr string, tls bool) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	} else if ip != nil && ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return scheme + "://" + host + ":" + port
+}

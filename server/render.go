@@ -1,0 +1,204 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/access"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates holds every page, each parsed once with the layout at start-up.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"time": func(t time.Time) string { return greyline.FormatTime(t) },
+	"timep": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return greyline.FormatTime(*t)
+	},
+	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"join":    func(xs []string, sep string) string { return strings.Join(xs, sep) },
+	"roles": func(rs []greyline.Role) string {
+		s := make([]string, len(rs))
+		for i, r := range rs {
+			s[i] = r.Label()
+		}
+		return strings.Join(s, ", ")
+	},
+	"hasRole": func(rs []greyline.Role, r greyline.Role) bool {
+		for _, x := range rs {
+			if x == r {
+				return true
+			}
+		}
+		return false
+	},
+	"add": func(a, b int) int { return a + b },
+}
+
+func parseTemplates() (*templates, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		base := strings.TrimSuffix(path.Base(n), ".html")
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		clone, err := layout.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t.pages[base], err = clone.ParseFS(templateFS, n); err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+	}
+	return t, nil
+}
+
+// Page is the data every page shares; each page embeds it in its own type.
+type Page struct {
+	Title     string
+	User      *greyline.User
+	CSRF      string
+	Nav       []NavItem
+	Path      string
+	RequestID string
+	Flash     string
+	// Form errors, by field name, and the message above the form.
+	Errors  map[string]string
+	Message string
+}
+
+// NavItem is a navigation link; the list is filtered by the access policy.
+type NavItem struct {
+	Label, Href string
+	Current     bool
+}
+
+var navItems = []struct {
+	label, href string
+	action      access.Action
+}{
+	{"Users", "/admin/users", access.UserList},
+	{"Organisations", "/admin/orgs", access.OrgList},
+	{"Audit log", "/audit", access.AuditRead},
+	{"My account", "/account", access.AccountView},
+}
+
+func (s *Server) page(c *reqCtx, title string) Page {
+	p := Page{Title: title, CSRF: c.csrf, RequestID: c.requestID}
+	if c.session != nil && c.session.State == greyline.SessionFull {
+		p.User = c.user
+		for _, n := range navItems {
+			if access.Decide(c.subject, n.action, nil) == access.Allow {
+				p.Nav = append(p.Nav, NavItem{Label: n.label, Href: n.href})
+			}
+		}
+	}
+	return p
+}
+
+// withErrors fills the form error fields of p from err.
+func (p *Page) withErrors(err error) {
+	p.Message = greyline.ErrorMessage(err)
+	fields := greyline.ErrorFields(err)
+	if len(fields) > 0 {
+		p.Errors = map[string]string{}
+		for _, f := range fields {
+			if _, dup := p.Errors[f.Field]; !dup {
+				p.Errors[f.Field] = f.Reason
+			}
+		}
+	}
+}
+
+// pager is implemented by every page data type through the embedded Page.
+type pager interface{ base() *Page }
+
+func (p *Page) base() *Page { return p }
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, status int, name string, data pager) {
+	t, ok := s.tmpl.pages[name]
+	if !ok {
+		panic("server: no template " + name)
+	}
+	p := data.base()
+	p.Path = r.URL.Path
+	for i := range p.Nav {
+		p.Nav[i].Current = strings.HasPrefix(p.Path, p.Nav[i].Href)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		c.log.Error("template failed", "template", name, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, "Something went wrong on our side. Reference: %s\n", c.requestID)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// formError shows a form again with its errors when err is invalid input,
+// and renders any other error normally.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, c *reqCtx, name string, data pager, err error) error {
+	switch greyline.ErrorCode(err) {
+	case greyline.EINVALID, greyline.ECONFLICT, greyline.EUNAUTHENTICATED, greyline.ERATELIMITED:
+		data.base().withErrors(err)
+		s.render(w, r, c, HTTPStatus(greyline.ErrorCode(err)), name, data)
+		return nil
+	}
+	return err
+}
+
+var flashes = map[string]string{
+	"user-created":    "The user was created.",
+	"user-disabled":   "The user was disabled and signed out everywhere.",
+	"user-enabled":    "The user was enabled.",
+	"roles-saved":     "The roles were saved.",
+	"password-reset":  "The password was reset and the user signed out everywhere.",
+	"2fa-reset":       "The second factor was removed. The user will set it up again at next sign-in.",
+	"org-created":     "The organisation was created.",
+	"org-saved":       "The organisation was saved.",
+	"token-revoked":   "The API token was revoked.",
+	"password-change": "Your password was changed. Please sign in again.",
+	"2fa-enabled":     "Two-step verification is on.",
+	"signed-out":      "You are signed out.",
+	"setup-done":      "Your administrator account is ready. Sign in to continue.",
+}
+
+func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }
+
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,167 @@
+// Package server is greyline's HTTP surface: the JSON API under /api/v1,
+// the HTML pages and the embedded static assets. Each surface has one routes
+// table; every route names an access.Action that is checked in one place.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/keys"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config holds the HTTP settings.
+type Config struct {
+	Addr    string // listen address, e.g. "127.0.0.1:8080"
+	TLSCert string // optional: serve HTTPS with this certificate…
+	TLSKey  string // …and key
+	// SecureCookies marks cookies Secure. It is on with TLS, and should be on
+	// behind a TLS-terminating proxy.
+	SecureCookies bool
+	// TrustProxy takes the client IP from X-Forwarded-For (only behind a proxy you run).
+	TrustProxy   bool
+	MaxBodyBytes int64 // request body limit; default 1 MiB
+	// LoginRate is the sign-in attempts allowed per IP per minute; default 10.
+	LoginRate       int
+	ShutdownTimeout time.Duration // default 15 s
+}
+
+// Health reports on the database for /readyz.
+type Health interface {
+	Ping(ctx context.Context) error
+	CheckSchema(ctx context.Context) error
+}
+
+// Deps are the services the server uses.
+type Deps struct {
+	Users  greyline.UserService
+	Orgs   greyline.OrgService
+	Auth   greyline.AuthService
+	Audit  greyline.AuditService
+	Health Health
+	Keys   *keys.Keys
+	Logger *slog.Logger
+	Now    greyline.Clock
+	// Pools are exported as Prometheus metrics, by name.
+	Pools map[string]*sql.DB
+}
+
+// Server serves greyline over HTTP.
+type Server struct {
+	cfg     Config
+	users   greyline.UserService
+	orgs    greyline.OrgService
+	auth    greyline.AuthService
+	audit   greyline.AuditService
+	health  Health
+	keys    *keys.Keys
+	log     *slog.Logger
+	now     greyline.Clock
+	tmpl    *templates
+	metrics *metrics
+	limits  *limiter
+	routes  []route
+	handler http.Handler
+}
+
+// New builds a server. Templates are parsed here, once.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil {
+		return nil, errors.New("server: missing dependency")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.LoginRate <= 0 {
+		cfg.LoginRate = 10
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 15 * time.Second
+	}
+	if cfg.TLSCert != "" {
+		cfg.SecureCookies = true
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
+		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
+		metrics: newMetrics(d.Pools),
+		limits:  newLimiter(d.Now),
+	}
+	s.routes = s.routeTable()
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+// Handler returns the root handler with all middleware applied.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Registry exposes the server's metrics registry (tests read it).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// ListenAndServe serves until ctx is cancelled, then drains requests in
+// flight for up to ShutdownTimeout. ready, if not nil, receives the bound
+// address once listening.
+func (s *Server) ListenAndServe(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.cfg.TLSCert != "" {
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down; draining requests in flight", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
