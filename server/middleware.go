@@ -89,8 +89,14 @@ func (s *Server) clientIP(r *http.Request) string {
 
 // buildHandler registers every route on one mux and wraps it with the
 // outer middleware: request ID, logging, metrics, panic recovery, headers.
-func (s *Server) buildHandler() http.Handler {
+func (s *Server) buildHandler() http.Handler { return s.buildHandlerWith(nil) }
+
+// buildHandlerWith lets tests add handlers (a slow or panicking one) to the mux.
+func (s *Server) buildHandlerWith(extra func(*http.ServeMux)) http.Handler {
 	mux := http.NewServeMux()
+	if extra != nil {
+		extra(mux)
+	}
 	for i := range s.routes {
 		rt := &s.routes[i]
 		pattern := rt.Path
