@@ -2,8 +2,8 @@ package server
 
 import (
 	"bytes"
-	"database/sql"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
