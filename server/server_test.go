@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
@@ -149,4 +150,48 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("cookie %s: HttpOnly=%v SameSite=%v", ck.Name, ck.HttpOnly, ck.SameSite)
 		}
 	}
+}
+
+func TestLoginRateLimitPerIP(t *testing.T) {
+	e := newEnvWith(t, envOptions{cfg: Config{LoginRate: 3}})
+	c := e.client()
+	token := c.csrf("/login")
+	var last int
+	var body string
+	for i := 0; i < 4; i++ {
+		// Different unknown accounts: only the per-IP limit can stop these.
+		var resp *http.Response
+		resp, body = c.post("/login", url.Values{"csrf": {token}, "email": {"nobody" + itoa(i) + "@example.pk"}, "password": {"whatever it is"}}, "")
+		last = resp.StatusCode
+	}
+	if last != http.StatusTooManyRequests || !strings.Contains(body, "Too many attempts from your network") {
+		t.Fatalf("4th attempt: %d\n%s", last, body)
+	}
+	e.clock.Add(time.Minute)
+	resp, _ := c.post("/login", url.Values{"csrf": {token}, "email": {"x@example.pk"}, "password": {"whatever it is"}}, "")
+	if resp.StatusCode == http.StatusTooManyRequests {
+		t.Fatal("limit did not refill after a minute")
+	}
+}
+
+func TestLoginLockoutPerAccount(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(nil, greyline.RoleAnalyst)
+	var resp *http.Response
+	var body string
+	for i := 0; i < 5; i++ {
+		// A fresh client each time stands for attempts from many addresses.
+		c := e.client()
+		resp, body = c.post("/login", url.Values{"email": {u.Email}, "password": {"not the password"}}, "/login")
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "This account is locked after too many failed attempts. Try again after") {
+		t.Fatalf("5th wrong password: %d\n%s", resp.StatusCode, body)
+	}
+	c := e.client()
+	resp, _ = c.post("/login", url.Values{"email": {u.Email}, "password": {testPassword}}, "/login")
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("right password during lockout: %d", resp.StatusCode)
+	}
+	e.clock.Add(16 * time.Minute)
+	c.login(u)
 }
