@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -81,11 +82,15 @@ func (db *DB) ensureMigrationsTable(ctx context.Context) error {
 	return db.translate(err)
 }
 
-// ErrSchemaOld and ErrSchemaNew are returned by CheckSchema.
+// ErrSchemaOld and ErrSchemaNew are wrapped by CheckSchema's errors.
 var (
-	ErrSchemaOld = greyline.Errorf(greyline.EINTERNAL, "the database schema is older than this binary")
-	ErrSchemaNew = greyline.Errorf(greyline.EINTERNAL, "the database schema is newer than this binary")
+	ErrSchemaOld = errors.New("the database schema is older than this binary")
+	ErrSchemaNew = errors.New("the database schema is newer than this binary")
 )
+
+func schemaError(sentinel error, format string, args ...any) error {
+	return &greyline.Error{Code: greyline.ECONFLICT, Message: fmt.Sprintf(format, args...), Err: sentinel}
+}
 
 // CheckSchema reports whether the schema matches this binary exactly.
 func (db *DB) CheckSchema(ctx context.Context) error {
@@ -96,9 +101,9 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	latest := db.LatestVersion()
 	switch {
 	case cur < latest:
-		return fmt.Errorf("database is at schema version %d, this binary needs %d: run `greyline migrate`: %w", cur, latest, ErrSchemaOld)
+		return schemaError(ErrSchemaOld, "The database is at schema version %d and this binary needs %d: run `greyline migrate`.", cur, latest)
 	case cur > latest:
-		return fmt.Errorf("database is at schema version %d, newer than this binary's %d: upgrade greyline: %w", cur, latest, ErrSchemaNew)
+		return schemaError(ErrSchemaNew, "The database is at schema version %d, newer than this binary's %d: upgrade greyline.", cur, latest)
 	}
 	return nil
 }
@@ -127,7 +132,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return err
 		}
 		if cur > len(ms) {
-			return fmt.Errorf("database is at schema version %d, newer than this binary's %d: upgrade greyline: %w", cur, len(ms), ErrSchemaNew)
+			return schemaError(ErrSchemaNew, "The database is at schema version %d, newer than this binary's %d: upgrade greyline.", cur, len(ms))
 		}
 		for _, m := range ms[cur:] {
 			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {

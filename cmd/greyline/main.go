@@ -176,6 +176,9 @@ func (m *Main) version(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args, nil); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return greyline.Invalid("arguments", fmt.Sprintf("unexpected %q", fs.Args()))
+	}
 	v, rev, dirty := "devel", "", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
