@@ -87,7 +87,8 @@ func (s *Server) checkStage(r *http.Request, c *reqCtx, rt *route) (redirect str
 		if state == want[rt.Stage] {
 			return "", nil
 		}
-		if rt.Surface == surfacePage && r.Method == "GET" {
+		// A finished sign-in that re-posts a step (a reload) goes home.
+		if rt.Surface == surfacePage && (r.Method == "GET" || state == greyline.SessionFull) {
 			return stepURL(state), nil
 		}
 		return "", errSignIn

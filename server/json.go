@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/greyline/greyline"
@@ -39,7 +40,9 @@ func decodeJSONBytes(body []byte, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		if dec.More() {
+		// More() misses a stray "]" or "}", so try to read a second value.
+		var extra json.RawMessage
+		if dec.Decode(&extra) != io.EOF {
 			return greyline.Invalid("body", "has data after the JSON object")
 		}
 		return nil
@@ -58,7 +61,10 @@ func decodeJSONBytes(body []byte, v any) error {
 		}
 		return greyline.Invalid(field, "must be "+jsonKind(te.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		name, uerr := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if uerr != nil || name == "" || len(name) > 64 {
+			return greyline.Invalid("body", "has a field that is not known")
+		}
 		return greyline.Invalid(name, "is not a known field")
 	}
 	return greyline.Invalid("body", "is not valid JSON")

@@ -51,7 +51,26 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":   func(a, b int) int { return a + b },
+	"label": fieldLabel,
+}
+
+// fieldLabels names form fields in error summaries.
+var fieldLabels = map[string]string{
+	"email": "E-mail address", "org_id": "Organisation", "password": "Password", "roles": "Roles",
+	"current_password": "Current password", "new_password": "New password", "expires_in_days": "Expiry",
+	"code": "Code", "body": "Form",
+}
+
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	s := strings.ReplaceAll(field, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func parseTemplates() (*templates, error) {
