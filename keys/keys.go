@@ -1,11 +1,11 @@
-// Package keys derives the server's keys from one master secret, so that
-// callers are handed keys explicitly instead of reading globals.
+// Package keys holds the server's secrets: keys derived from one master
+// secret (encryption and MACs), and the Ed25519 keyring that signs licence
+// certificates. Callers are handed keys explicitly instead of reading globals.
 package keys
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/ed25519"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
@@ -23,9 +23,8 @@ const MasterSize = 32
 
 // Keys holds the subkeys derived from the master secret.
 type Keys struct {
-	aead    cipher.AEAD
-	mac     []byte
-	signing ed25519.PrivateKey
+	aead cipher.AEAD
+	mac  []byte
 }
 
 // New derives all keys from master, which must be MasterSize bytes.
@@ -48,11 +47,7 @@ func New(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{
-		aead:    aead,
-		mac:     derive("mac v1"),
-		signing: ed25519.NewKeyFromSeed(derive("signing v1")),
-	}, nil
+	return &Keys{aead: aead, mac: derive("mac v1")}, nil
 }
 
 // Generate returns a fresh master secret.
@@ -129,6 +124,3 @@ func (k *Keys) MAC(purpose string, parts ...string) []byte {
 	}
 	return m.Sum(nil)
 }
-
-// Signer returns the Ed25519 key used to sign documents such as licences.
-func (k *Keys) Signer() ed25519.PrivateKey { return k.signing }
