@@ -71,7 +71,8 @@ type Rule struct {
 var Rules = map[Action]Rule{
 	Public:  {Anonymous: true},
 	SignIn:  {Anonymous: true, Write: true},
-	SignOut: {AnyUser: true, Write: true},
+	// Any stage of sign-in may be abandoned; the route itself needs a session or token.
+	SignOut: {Anonymous: true, Write: true},
 
 	AccountView:  {AnyUser: true, AnyUserScope: OwnUser},
 	AccountEdit:  {AnyUser: true, AnyUserScope: OwnUser, Write: true},

@@ -168,7 +168,7 @@ func parseForm(r *http.Request) error {
 	}
 	if err != nil {
 		if isTooLarge(err) {
-			return greyline.Invalid("body", "is larger than the server accepts")
+			return err // rendered as 413, naming the body
 		}
 		return greyline.Invalid("body", "is not a valid form submission")
 	}

@@ -263,6 +263,15 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// asMissing makes a missing record answer exactly like one out of scope, so
+// that ids cannot be probed.
+func asMissing(err error) error {
+	if greyline.ErrorCode(err) == greyline.ENOTFOUND {
+		return errNotFound
+	}
+	return err
+}
+
 func (s *Server) userRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -270,7 +279,7 @@ func (s *Server) userRecord(r *http.Request, c *reqCtx) (*access.Record, error) 
 	}
 	u, err := s.users.FindUserByID(r.Context(), id)
 	if err != nil {
-		return nil, err
+		return nil, asMissing(err)
 	}
 	return &access.Record{OrgID: u.OrgID, UserID: u.ID}, nil
 }
@@ -281,7 +290,7 @@ func (s *Server) orgRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
 		return nil, err
 	}
 	if _, err := s.orgs.FindOrgByID(r.Context(), id); err != nil {
-		return nil, err
+		return nil, asMissing(err)
 	}
 	return &access.Record{OrgID: id}, nil
 }

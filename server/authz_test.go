@@ -1,0 +1,779 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/access"
+)
+
+// The authorization matrix: every route of Server.Routes(), every caller
+// (anonymous and one user per role), and for record routes every kind of
+// target record, with the outcome the access policy and the sign-in stage
+// rules require. A route without a row, or a row without a route, fails.
+
+// outcome is the expected result of one request.
+type outcome string
+
+const (
+	// allowed: the request passed authentication, the stage check, CSRF and
+	// authorization. The handler may still refuse the (deliberately minimal)
+	// input with 400 or 409; that is allowed too. Not allowed: 401, 403, 404,
+	// 429, 5xx, or a redirect to /login?next=.
+	allowed outcome = "allowed"
+	// denied: 403, signed in but without permission.
+	denied outcome = "denied"
+	// mustSignIn: sign in first: 401 for the API and for page POSTs; for page
+	// GETs a 303 to /login?next=<the page>.
+	mustSignIn outcome = "must sign in"
+	// hidden: 404, a record out of the caller's scope answered as if it did
+	// not exist; also plain not-found pages (fallbacks, invalid set-up links).
+	hidden outcome = "hidden"
+	// toHome and toLogin are the sign-in stage redirects (303).
+	toHome  outcome = "redirect /"
+	toLogin outcome = "redirect /login"
+)
+
+const anonCaller = "anonymous"
+
+// callerNames lists the callers of the matrix: anonymous, then one per role.
+func callerNames() []string {
+	out := []string{anonCaller}
+	for _, r := range greyline.Roles {
+		out = append(out, string(r))
+	}
+	return out
+}
+
+// byCaller is the outcome for each caller (anonymous and every role name).
+type byCaller map[string]outcome
+
+// everyone: every caller, anonymous included, gets w.
+func everyone(w outcome) byCaller {
+	e := byCaller{}
+	for _, n := range callerNames() {
+		e[n] = w
+	}
+	return e
+}
+
+// signedIn: anonymous gets anon, every signed-in user gets user.
+func signedIn(anon, user outcome) byCaller {
+	e := everyone(user)
+	e[anonCaller] = anon
+	return e
+}
+
+// granted: anonymous must sign in, the listed roles are allowed, every other
+// role gets rest (denied for actions, hidden for records out of scope).
+func granted(rest outcome, roles ...greyline.Role) byCaller {
+	e := signedIn(mustSignIn, rest)
+	for _, r := range roles {
+		e[string(r)] = allowed
+	}
+	return e
+}
+
+var (
+	adminOnly   = granted(denied, greyline.RoleAdmin)
+	adminOrHide = granted(hidden, greyline.RoleAdmin)
+	anyUser     = signedIn(mustSignIn, allowed)
+)
+
+// Record targets. User routes are tried on the caller ("self"), on another
+// user of the caller's organisation ("peer") and on a user of another
+// organisation ("other"); organisation routes on the caller's organisation
+// ("own") and another ("other"); token routes on one of the caller's tokens
+// ("own") and a token of a user of another organisation ("other").
+const (
+	tSelf  = "self"
+	tPeer  = "peer"
+	tOwn   = "own"
+	tOther = "other"
+)
+
+// userTargets gives the same expectation for every user target.
+func userTargets(e byCaller) map[string]byCaller {
+	return map[string]byCaller{tSelf: e, tPeer: e, tOther: e}
+}
+
+// authzRow is one route's row of the matrix.
+type authzRow struct {
+	action access.Action
+	// expect is used for routes without a record in the path, targets for
+	// routes with one.
+	expect  byCaller
+	targets map[string]byCaller
+	// body is the minimal plausible input: a JSON value for the API,
+	// url.Values for pages (the CSRF token is added).
+	body any
+	// freshClient runs the row on a newly signed-in client (signing out).
+	freshClient bool
+	// endsOwnSessions: when allowed on the caller's own record, the caller's
+	// sessions end (reset-2fa); the caller signs in again afterwards.
+	endsOwnSessions bool
+}
+
+var (
+	emptyForm = url.Values{}
+	emptyJSON = map[string]any{}
+)
+
+// authzTable is keyed by "METHOD PATH" as in Server.Routes(); the two
+// fallback routes, which answer every method, are keyed by their path.
+var authzTable = map[string]authzRow{
+	// System routes: no session lookup, open to all.
+	"GET /healthz": {action: access.Public, expect: everyone(allowed)},
+	"GET /readyz":  {action: access.Public, expect: everyone(allowed)},
+	"GET /metrics": {action: access.Public, expect: everyone(allowed)},
+	"GET /static/": {action: access.Public, expect: everyone(allowed)},
+	"/api/":        {action: access.Public, expect: everyone(hidden)},
+	"/":            {action: access.Public, expect: everyone(hidden)},
+
+	// Pages: public and sign-in.
+	"GET /{$}": {action: access.Public, expect: everyone(allowed)},
+	// Signed-in users are sent home from the sign-in form (checkStage).
+	"GET /login": {action: access.SignIn, expect: signedIn(allowed, toHome)},
+	// Posting the form (here: empty, 400) is open to everyone.
+	"POST /login": {action: access.SignIn, expect: everyone(allowed), body: emptyForm},
+	// Without a session waiting for a code: anonymous callers are sent to
+	// /login (GET) or must sign in (POST); signed-in users are sent home,
+	// also when they re-post a step (a reload after finishing it).
+	"GET /login/2fa":    {action: access.SignIn, expect: signedIn(toLogin, toHome)},
+	"POST /login/2fa":   {action: access.SignIn, expect: signedIn(mustSignIn, toHome), body: emptyForm},
+	"GET /login/enrol":  {action: access.SignIn, expect: signedIn(toLogin, toHome)},
+	"POST /login/enrol": {action: access.SignIn, expect: signedIn(mustSignIn, toHome), body: emptyForm},
+	// Signing out needs a session; each user signs out a fresh one.
+	"POST /logout": {action: access.SignOut, expect: anyUser, body: emptyForm, freshClient: true},
+	// No set-up link is valid once users exist: 404 for anonymous callers;
+	// signed-in users GETting a sign-in page are sent home first.
+	"GET /setup/{token}":  {action: access.SignIn, expect: signedIn(hidden, toHome)},
+	"POST /setup/{token}": {action: access.SignIn, expect: everyone(hidden), body: emptyForm},
+
+	// Pages: the caller's own account.
+	"GET /account":           {action: access.AccountView, expect: anyUser},
+	"POST /account/password": {action: access.AccountEdit, expect: anyUser, body: emptyForm},
+	"GET /account/2fa":       {action: access.AccountEdit, expect: anyUser},
+	"POST /account/2fa":      {action: access.AccountEdit, expect: anyUser, body: emptyForm},
+	"POST /account/tokens":   {action: access.TokensManage, expect: anyUser, body: emptyForm},
+	// TokensManage is OwnUser for everyone, admins included: another user's
+	// token is not found (RevokeAPIToken matches on the owner).
+	"POST /account/tokens/{id}/revoke": {action: access.TokensManage, body: emptyForm,
+		targets: map[string]byCaller{tOwn: anyUser, tOther: signedIn(mustSignIn, hidden)}},
+
+	// Pages: administration.
+	"GET /admin/users":     {action: access.UserList, expect: adminOnly},
+	"GET /admin/users/new": {action: access.UserCreate, expect: adminOnly},
+	"POST /admin/users":    {action: access.UserCreate, expect: adminOnly, body: emptyForm},
+	"GET /admin/users/{id}": {action: access.UserView,
+		targets: map[string]byCaller{tSelf: anyUser, tPeer: adminOrHide, tOther: adminOrHide}},
+	// Edits are admin-only whatever the record: the action check comes
+	// first, so non-admins get 403 even on their own record. The admin's
+	// self-disable is refused by the handler (409), which counts as allowed.
+	"POST /admin/users/{id}/disable":        {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyForm},
+	"POST /admin/users/{id}/enable":         {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyForm},
+	"POST /admin/users/{id}/roles":          {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyForm},
+	"POST /admin/users/{id}/reset-password": {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyForm},
+	"POST /admin/users/{id}/reset-2fa":      {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyForm, endsOwnSessions: true},
+	"GET /admin/orgs":                       {action: access.OrgList, expect: adminOnly},
+	"POST /admin/orgs":                      {action: access.OrgCreate, expect: adminOnly, body: emptyForm},
+	"GET /admin/orgs/{id}": {action: access.OrgView,
+		targets: map[string]byCaller{tOwn: anyUser, tOther: adminOrHide}},
+	"POST /admin/orgs/{id}": {action: access.OrgEdit, body: emptyForm,
+		targets: map[string]byCaller{tOwn: adminOnly, tOther: adminOnly}},
+	"GET /audit": {action: access.AuditRead, expect: granted(denied, greyline.RoleAdmin, greyline.RoleAnalyst)},
+
+	// API.
+	"GET /api/v1/me":     {action: access.AccountView, expect: anyUser},
+	"GET /api/v1/users":  {action: access.UserList, expect: adminOnly},
+	"POST /api/v1/users": {action: access.UserCreate, expect: adminOnly, body: emptyJSON},
+	"GET /api/v1/users/{id}": {action: access.UserView,
+		targets: map[string]byCaller{tSelf: anyUser, tPeer: adminOrHide, tOther: adminOrHide}},
+	"PATCH /api/v1/users/{id}":               {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyJSON},
+	"POST /api/v1/users/{id}/reset-password": {action: access.UserEdit, targets: userTargets(adminOnly), body: emptyJSON},
+	"POST /api/v1/users/{id}/reset-2fa":      {action: access.UserEdit, targets: userTargets(adminOnly)},
+	"GET /api/v1/orgs":                       {action: access.OrgList, expect: adminOnly},
+	"POST /api/v1/orgs":                      {action: access.OrgCreate, expect: adminOnly, body: emptyJSON},
+	"GET /api/v1/orgs/{id}": {action: access.OrgView,
+		targets: map[string]byCaller{tOwn: anyUser, tOther: adminOrHide}},
+	"PATCH /api/v1/orgs/{id}": {action: access.OrgEdit, body: map[string]any{"name": ""},
+		targets: map[string]byCaller{tOwn: adminOnly, tOther: adminOnly}},
+	"GET /api/v1/tokens":  {action: access.TokensManage, expect: anyUser},
+	"POST /api/v1/tokens": {action: access.TokensManage, expect: anyUser, body: emptyJSON},
+	"DELETE /api/v1/tokens/{id}": {action: access.TokensManage,
+		targets: map[string]byCaller{tOwn: anyUser, tOther: signedIn(mustSignIn, hidden)}},
+	"GET /api/v1/audit": {action: access.AuditRead, expect: granted(denied, greyline.RoleAdmin, greyline.RoleAnalyst)},
+}
+
+func routeKey(ri RouteInfo) string {
+	if ri.Method == "" {
+		return ri.Path
+	}
+	return ri.Method + " " + ri.Path
+}
+
+// authzCaller is one column of the matrix. Page routes use page (a signed-in
+// browser-like client, as pageUser); API routes use token (read and write
+// scopes, of apiUser). Separate users keep API side effects (reset-2fa ends
+// sessions) away from the browser sessions.
+type authzCaller struct {
+	name      string
+	pageUser  *greyline.User // nil for anonymous
+	apiUser   *greyline.User
+	page      *client
+	csrf      string
+	token     string
+	pageTokID int64 // a spare token of pageUser, for the revoke route
+	apiTokID  int64 // a spare token of apiUser, for DELETE /api/v1/tokens/{id}
+}
+
+type authzFixture struct {
+	e       *testEnv
+	callers []*authzCaller
+	peer    *greyline.User // a user of e.noTFA, the callers' organisation
+	other   *greyline.User // a user of e.otherO
+	otherTk int64          // a token of other
+}
+
+func newAuthzFixture(t *testing.T) *authzFixture {
+	// Many sign-ins come from one address; lift the per-IP limit.
+	e := newEnvWith(t, envOptions{cfg: Config{LoginRate: 10000}})
+	f := &authzFixture{e: e}
+	f.peer = e.user(e.noTFA, greyline.RoleApplicant)
+	f.other = e.user(e.otherO, greyline.RoleApplicant)
+	f.otherTk = f.spareToken(f.other)
+
+	anon := &authzCaller{name: anonCaller, page: e.client()}
+	anon.csrf = anon.page.csrf("/login")
+	// Anonymous callers have no records; their targets are only ids to ask about.
+	anon.pageTokID, anon.apiTokID = f.spareToken(f.peer), f.spareToken(f.peer)
+	f.callers = append(f.callers, anon)
+	for _, r := range greyline.Roles {
+		c := &authzCaller{name: string(r), pageUser: e.user(e.noTFA, r), apiUser: e.user(e.noTFA, r), page: e.client()}
+		c.token = e.token(c.apiUser, greyline.ScopeRead, greyline.ScopeWrite)
+		c.pageTokID, c.apiTokID = f.spareToken(c.pageUser), f.spareToken(c.apiUser)
+		f.signIn(c)
+		f.callers = append(f.callers, c)
+	}
+	return f
+}
+
+func (f *authzFixture) spareToken(u *greyline.User) int64 {
+	f.e.t.Helper()
+	ctx := greyline.WithActor(context.Background(), greyline.Actor{UserID: u.ID, OrgID: u.OrgID})
+	_, tok, err := f.e.db.CreateAPIToken(ctx, u.ID, greyline.NewAPIToken{Name: "spare", Scopes: []string{greyline.ScopeRead}, ExpiresIn: 30})
+	if err != nil {
+		f.e.t.Fatal(err)
+	}
+	return tok.ID
+}
+
+// signIn (re)signs c's page user in and refreshes its CSRF token.
+func (f *authzFixture) signIn(c *authzCaller) {
+	f.e.t.Helper()
+	c.page = f.e.client()
+	c.page.login(c.pageUser)
+	c.csrf = c.page.csrf("/")
+}
+
+// recordID resolves the {id} of path for a target and caller.
+func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCaller, api bool) int64 {
+	self := c.pageUser
+	tok := c.pageTokID
+	if api {
+		self, tok = c.apiUser, c.apiTokID
+	}
+	if self == nil {
+		self = f.peer
+	}
+	switch {
+	case strings.Contains(path, "/users/{id}"):
+		switch target {
+		case tSelf:
+			return self.ID
+		case tPeer:
+			return f.peer.ID
+		case tOther:
+			return f.other.ID
+		}
+	case strings.Contains(path, "/orgs/{id}"):
+		switch target {
+		case tOwn:
+			return f.e.noTFA.ID
+		case tOther:
+			return f.e.otherO.ID
+		}
+	case strings.Contains(path, "/tokens/{id}"):
+		switch target {
+		case tOwn:
+			return tok
+		case tOther:
+			return f.otherTk
+		}
+	}
+	t.Fatalf("%s: no target %q", path, target)
+	return 0
+}
+
+// concretePath turns a route pattern into a path to request.
+func concretePath(pattern string, id int64) string {
+	switch pattern {
+	case "/":
+		return "/no-such-page"
+	case "/api/":
+		return "/api/v1/no-such-resource"
+	case "/{$}":
+		return "/"
+	case "/static/":
+		return "/static/app.css"
+	}
+	p := strings.Replace(pattern, "{id}", strconv.FormatInt(id, 10), 1)
+	return strings.Replace(p, "{token}", "not-a-valid-setup-token", 1)
+}
+
+// authzResult is what a request came back with.
+type authzResult struct {
+	status   int
+	location string
+	ctype    string
+	body     string
+}
+
+func (r authzResult) String() string {
+	b := r.body
+	if len(b) > 300 {
+		b = b[:300] + "…"
+	}
+	return fmt.Sprintf("%d Location=%q Content-Type=%q body=%q", r.status, r.location, r.ctype, b)
+}
+
+func resultOf(resp *http.Response, body string) authzResult {
+	return authzResult{resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Content-Type"), body}
+}
+
+// pageRequest sends a page request as c, adding c's CSRF token to forms.
+func (f *authzFixture) pageRequest(t *testing.T, c *client, csrf, method, path string, body any) authzResult {
+	t.Helper()
+	if method == "" || method == "GET" {
+		return resultOf(c.get(path))
+	}
+	form := url.Values{}
+	if v, ok := body.(url.Values); ok {
+		for k, vs := range v {
+			form[k] = slices.Clone(vs)
+		}
+	}
+	form.Set(csrfField, csrf)
+	req, err := http.NewRequest(method, f.e.ts.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resultOf(resp, readBody(t, resp))
+}
+
+func (f *authzFixture) apiRequest(t *testing.T, token, method, path string, body any) authzResult {
+	t.Helper()
+	if method == "" {
+		method = "GET"
+	}
+	resp, b := f.e.api(method, path, token, body)
+	return resultOf(resp, string(b))
+}
+
+// checkOutcome reports whether res is the outcome w, and why not.
+func checkOutcome(w outcome, api bool, method string, res authzResult) string {
+	problemCode := func() greyline.Code {
+		var p Problem
+		if json.Unmarshal([]byte(res.body), &p) != nil {
+			return ""
+		}
+		return p.Code
+	}
+	errorShape := func(status int, code greyline.Code) string {
+		if res.status != status {
+			return fmt.Sprintf("want %d", status)
+		}
+		if api && (res.ctype != "application/problem+json" || problemCode() != code) {
+			return fmt.Sprintf("want a problem document with code %q", code)
+		}
+		if !api && !strings.HasPrefix(res.ctype, "text/html") {
+			return "want the HTML error page"
+		}
+		return ""
+	}
+	redirect := func(to string) string {
+		if res.status != http.StatusSeeOther || res.location != to {
+			return fmt.Sprintf("want 303 to %q", to)
+		}
+		return ""
+	}
+	switch w {
+	case allowed:
+		switch {
+		case res.status == 401 || res.status == 403 || res.status == 404 || res.status == 429 || res.status >= 500:
+			return "want the request to pass authorization"
+		case res.status == http.StatusSeeOther && strings.HasPrefix(res.location, "/login?next="):
+			return "want the request to pass authorization, got sent to sign in"
+		}
+		return ""
+	case denied:
+		return errorShape(http.StatusForbidden, greyline.EFORBIDDEN)
+	case hidden:
+		return errorShape(http.StatusNotFound, greyline.ENOTFOUND)
+	case mustSignIn:
+		if !api && (method == "GET" || method == "") {
+			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login?next=") {
+				return "want 303 to /login?next=…"
+			}
+			return ""
+		}
+		return errorShape(http.StatusUnauthorized, greyline.EUNAUTHENTICATED)
+	case toHome:
+		return redirect("/")
+	case toLogin:
+		return redirect("/login")
+	}
+	return "unknown expectation " + string(w)
+}
+
+func TestAuthzMatrix(t *testing.T) {
+	f := newAuthzFixture(t)
+	routes := f.e.srv.Routes()
+	seen := map[string]bool{}
+	checks := 0
+	for _, ri := range routes {
+		key := routeKey(ri)
+		seen[key] = true
+		row, ok := authzTable[key]
+		if !ok {
+			t.Errorf("route %q (action %s) has no row in authzTable: add one", key, ri.Action)
+			continue
+		}
+		t.Run(key, func(t *testing.T) {
+			if row.action != ri.Action {
+				t.Errorf("route action is %q, the table says %q: review the row", ri.Action, row.action)
+			}
+			hasID := strings.Contains(ri.Path, "{id}")
+			if hasID != (row.targets != nil) || (row.targets == nil) == (row.expect == nil) {
+				t.Fatalf("row must give targets exactly when the path has {id}")
+			}
+			targets := row.targets
+			if targets == nil {
+				targets = map[string]byCaller{"": row.expect}
+			}
+			for _, target := range slices.Sorted(maps.Keys(targets)) {
+				exp := targets[target]
+				for _, c := range f.callers {
+					w, ok := exp[c.name]
+					if !ok {
+						t.Fatalf("no expectation for caller %s", c.name)
+					}
+					var id int64
+					if hasID {
+						id = f.recordID(t, ri.Path, target, c, ri.API)
+					}
+					path := concretePath(ri.Path, id)
+					var res authzResult
+					switch {
+					case ri.API:
+						res = f.apiRequest(t, c.token, ri.Method, path, row.body)
+					case row.freshClient && c.pageUser != nil:
+						fresh := f.e.client()
+						fresh.login(c.pageUser)
+						res = f.pageRequest(t, fresh, fresh.csrf("/"), ri.Method, path, row.body)
+					default:
+						res = f.pageRequest(t, c.page, c.csrf, ri.Method, path, row.body)
+					}
+					checks++
+					if why := checkOutcome(w, ri.API, ri.Method, res); why != "" {
+						who := c.name
+						if target != "" {
+							who += " on " + target + " record"
+						}
+						t.Errorf("%s %s as %s: %s (%s); got %s", ri.Method, path, who, w, why, res)
+					}
+					if row.endsOwnSessions && !ri.API && target == tSelf && w == allowed {
+						f.signIn(c)
+					}
+				}
+			}
+		})
+	}
+	for key := range authzTable {
+		if !seen[key] {
+			t.Errorf("authzTable has a row for %q, which is not a route: remove it", key)
+		}
+	}
+	t.Logf("%d routes × %d callers: %d requests checked", len(routes), len(f.callers), checks)
+}
+
+// TestAuthzTokenScopes: a read-only token may read but must not write, even
+// for an admin, whose roles allow everything; a write-only token may not read.
+func TestAuthzTokenScopes(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user(nil, greyline.RoleAdmin)
+	readOnly := e.token(admin, greyline.ScopeRead)
+	writeOnly := e.token(admin, greyline.ScopeWrite)
+	f := &authzFixture{e: e, peer: e.user(nil, greyline.RoleApplicant), other: e.user(e.otherO, greyline.RoleApplicant)}
+	f.otherTk = f.spareToken(f.other)
+	c := &authzCaller{name: "admin", apiUser: admin, apiTokID: f.spareToken(admin)}
+	type row struct {
+		method, path, target string
+		body                 any
+		w                    outcome
+	}
+	rows := []struct {
+		token string
+		scope string
+		rows  []row
+	}{
+		{readOnly, "read", []row{
+			{"GET", "/api/v1/me", "", nil, allowed},
+			{"GET", "/api/v1/users", "", nil, allowed},
+			{"GET", "/api/v1/users/{id}", tOther, nil, allowed},
+			{"GET", "/api/v1/orgs/{id}", tOther, nil, allowed},
+			{"GET", "/api/v1/audit", "", nil, allowed},
+			{"POST", "/api/v1/users", "", emptyJSON, denied},
+			{"PATCH", "/api/v1/users/{id}", tPeer, map[string]any{"disabled": true}, denied},
+			{"POST", "/api/v1/users/{id}/reset-password", tPeer, map[string]any{"password": "a brand new password"}, denied},
+			{"POST", "/api/v1/users/{id}/reset-2fa", tPeer, nil, denied},
+			{"POST", "/api/v1/orgs", "", map[string]any{"code": "NEWCO", "name": "New", "kind": "bank"}, denied},
+			{"PATCH", "/api/v1/orgs/{id}", tOther, map[string]any{"name": "Renamed"}, denied},
+			{"POST", "/api/v1/tokens", "", map[string]any{"name": "x", "scopes": []string{"read", "write"}, "expires_in_days": 1}, denied},
+			{"DELETE", "/api/v1/tokens/{id}", tOwn, nil, denied},
+			// TokensManage is a write action as a whole, so even listing
+			// tokens needs the write scope.
+			{"GET", "/api/v1/tokens", "", nil, denied},
+		}},
+		{writeOnly, "write", []row{
+			{"GET", "/api/v1/me", "", nil, denied},
+			{"GET", "/api/v1/users", "", nil, denied},
+			{"GET", "/api/v1/audit", "", nil, denied},
+		}},
+	}
+	routes := map[string]bool{}
+	for _, ri := range e.srv.Routes() {
+		routes[routeKey(ri)] = true
+	}
+	before := snapshotOf(t, e)
+	for _, tc := range rows {
+		for _, r := range tc.rows {
+			if !routes[r.method+" "+r.path] {
+				t.Errorf("%s %s is not a route", r.method, r.path)
+				continue
+			}
+			var id int64
+			if r.target != "" {
+				id = f.recordID(t, r.path, r.target, c, true)
+			}
+			path := concretePath(r.path, id)
+			res := f.apiRequest(t, tc.token, r.method, path, r.body)
+			if why := checkOutcome(r.w, true, r.method, res); why != "" {
+				t.Errorf("%s %s with a %s-only token: %s (%s); got %s", r.method, path, tc.scope, r.w, why, res)
+			}
+		}
+	}
+	if diff := snapshotOf(t, e).diff(before); diff != "" {
+		t.Errorf("refused token requests changed data (-before +after):\n%s", diff)
+	}
+}
+
+// TestAuthzSignInStages: a session part-way through sign-in may use only its
+// own step (and sign out); everything else sends it back to that step.
+func TestAuthzSignInStages(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(nil, greyline.RoleAdmin)
+	base, _ := url.Parse(e.ts.URL)
+	for _, tc := range []struct {
+		state greyline.SessionState
+		step  string
+	}{
+		{greyline.SessionNeeds2FA, "/login/2fa"},
+		{greyline.SessionNeedsEnrolment, "/login/enrol"},
+	} {
+		t.Run(string(tc.state), func(t *testing.T) {
+			tok, sess, err := e.db.CreateSession(e.sys, u.ID, tc.state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := e.client()
+			c.http.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: tok, Path: "/"}})
+			f := &authzFixture{e: e}
+			csrf := encodeMAC(e.srv.keys.MAC("csrf-session", sess.CSRF))
+			other := "/login/enrol"
+			if tc.step == other {
+				other = "/login/2fa"
+			}
+			for _, r := range []struct {
+				method, path string
+				api          bool
+				w            outcome
+				to           string // for redirects to the step
+			}{
+				{"GET", tc.step, false, allowed, ""},
+				{"GET", other, false, "", tc.step},
+				{"GET", "/account", false, "", tc.step},
+				{"GET", "/admin/users", false, "", tc.step},
+				{"GET", "/login", false, allowed, ""},
+				{"GET", "/", false, allowed, ""},
+				{"POST", other, false, mustSignIn, ""},
+				{"POST", "/account/tokens", false, mustSignIn, ""},
+				{"POST", "/admin/orgs", false, mustSignIn, ""},
+				{"GET", "/api/v1/me", true, mustSignIn, ""},
+			} {
+				var res authzResult
+				if r.api {
+					req, _ := http.NewRequest(r.method, e.ts.URL+r.path, nil)
+					resp, err := c.http.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res = resultOf(resp, readBody(t, resp))
+				} else {
+					res = f.pageRequest(t, c, csrf, r.method, r.path, emptyForm)
+				}
+				if r.to != "" {
+					if res.status != http.StatusSeeOther || res.location != r.to {
+						t.Errorf("%s %s at stage %s: want 303 to %s; got %s", r.method, r.path, tc.state, r.to, res)
+					}
+					continue
+				}
+				if why := checkOutcome(r.w, r.api, r.method, res); why != "" {
+					t.Errorf("%s %s at stage %s: %s (%s); got %s", r.method, r.path, tc.state, r.w, why, res)
+				}
+			}
+			// Signing out works at any stage (the route is stageAny), and
+			// ends the session.
+			//
+			// KNOWN PRODUCTION BUG: authorize() denies it. c.subject is set
+			// only for full sessions, so access.Decide sees an anonymous
+			// subject and the SignOut rule (AnyUser) answers Unauthenticated:
+			// 401, and the half-signed-in session lives on.
+			const bug = "KNOWN PRODUCTION BUG (access/access.go SignOut rule needs a full sign-in, defeating stageAny on POST /logout): "
+			res := f.pageRequest(t, c, csrf, "POST", "/logout", emptyForm)
+			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login?done=") {
+				t.Errorf("%sPOST /logout at stage %s: want 303 to /login?done=…; got %d %q", bug, tc.state, res.status, res.location)
+			}
+			if _, err := e.db.FindSession(e.sys, tok); err == nil {
+				t.Errorf("%ssession at stage %s survived sign-out", bug, tc.state)
+			}
+		})
+	}
+}
+
+// TestAuthzSessionOnAPI: the API accepts the session cookie, but a write
+// riding on it needs the CSRF header, as a browser could send it unasked.
+func TestAuthzSessionOnAPI(t *testing.T) {
+	e := newEnv(t)
+	admin := e.user(nil, greyline.RoleAdmin)
+	c := e.client()
+	c.login(admin)
+	csrf := c.csrf("/")
+	send := func(method, path, csrfHeader, body string) authzResult {
+		req, _ := http.NewRequest(method, e.ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if csrfHeader != "" {
+			req.Header.Set("X-CSRF-Token", csrfHeader)
+		}
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resultOf(resp, readBody(t, resp))
+	}
+	before := snapshotOf(t, e)
+	org := `{"code":"CSRFCO","name":"Csrf Co","kind":"bank"}`
+	for _, r := range []struct {
+		method, path, csrf, body string
+		w                        outcome
+	}{
+		{"GET", "/api/v1/me", "", "", allowed},
+		{"GET", "/api/v1/users", "", "", allowed},
+		{"POST", "/api/v1/orgs", "", org, denied},
+		{"POST", "/api/v1/orgs", "not-the-token", org, denied},
+		{"PATCH", "/api/v1/orgs/" + strconv.FormatInt(e.otherO.ID, 10), "", `{"name":"Hijacked"}`, denied},
+	} {
+		res := send(r.method, r.path, r.csrf, r.body)
+		if why := checkOutcome(r.w, true, r.method, res); why != "" {
+			t.Errorf("%s %s with session cookie, CSRF header %q: %s (%s); got %s", r.method, r.path, r.csrf, r.w, why, res)
+		}
+	}
+	if diff := snapshotOf(t, e).diff(before); diff != "" {
+		t.Errorf("requests refused for CSRF changed data (-before +after):\n%s", diff)
+	}
+	if res := send("POST", "/api/v1/orgs", csrf, org); res.status != http.StatusCreated {
+		t.Errorf("POST /api/v1/orgs with session cookie and CSRF header: want 201; got %s", res)
+	}
+}
+
+// TestAuthzHiddenLooksMissing: a record out of scope is answered exactly as
+// a record that does not exist, so that ids cannot be probed.
+//
+// KNOWN PRODUCTION BUG: the record loaders (server/middleware.go userRecord,
+// orgRecord) pass on the store's own not-found error ("User not found.",
+// "Organisation not found."), while a hidden record gets errNotFound ("The
+// page or record you asked for does not exist."), so the message tells a
+// non-admin which ids exist.
+func TestAuthzHiddenLooksMissing(t *testing.T) {
+	const bug = "KNOWN PRODUCTION BUG (server/middleware.go record loaders: missing and hidden records differ): "
+	e := newEnv(t)
+	u := e.user(nil, greyline.RoleReviewer)
+	other := e.user(e.otherO, greyline.RoleReviewer)
+	tok := e.token(u, greyline.ScopeRead, greyline.ScopeWrite)
+	c := e.client()
+	c.login(u)
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, pair := range [][2]string{
+		{"/api/v1/users/" + id(other.ID), "/api/v1/users/999999"},
+		{"/api/v1/orgs/" + id(e.otherO.ID), "/api/v1/orgs/999999"},
+		{"/api/v1/users/" + id(other.ID), "/api/v1/users/not-a-number"},
+	} {
+		var got [2]Problem
+		for i, path := range pair {
+			resp, body := e.api("GET", path, tok, nil)
+			if resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("GET %s: %d, want 404", path, resp.StatusCode)
+			}
+			if err := json.Unmarshal(body, &got[i]); err != nil {
+				t.Fatal(err)
+			}
+			got[i].RequestID, got[i].Instance = "", ""
+		}
+		if diff := cmp.Diff(got[1], got[0]); diff != "" {
+			t.Errorf("%shidden %s and missing %s differ (-missing +hidden):\n%s", bug, pair[0], pair[1], diff)
+		}
+	}
+	for _, pair := range [][2]string{
+		{"/admin/users/" + id(other.ID), "/admin/users/999999"},
+		{"/admin/orgs/" + id(e.otherO.ID), "/admin/orgs/999999"},
+	} {
+		var got [2]string
+		for i, path := range pair {
+			resp, body := c.get(path)
+			if resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("GET %s: %d, want 404", path, resp.StatusCode)
+			}
+			// The page differs only in its request reference, if shown.
+			got[i] = regexp.MustCompile(`[0-9a-f]{16}`).ReplaceAllString(body, "")
+		}
+		if got[0] != got[1] {
+			t.Errorf("%shidden %s and missing %s render differently", bug, pair[0], pair[1])
+		}
+	}
+}
