@@ -69,8 +69,8 @@ type Rule struct {
 
 // Rules is the whole policy. Later features add their actions here.
 var Rules = map[Action]Rule{
-	Public:  {Anonymous: true},
-	SignIn:  {Anonymous: true, Write: true},
+	Public: {Anonymous: true},
+	SignIn: {Anonymous: true, Write: true},
 	// Any stage of sign-in may be abandoned; the route itself needs a session or token.
 	SignOut: {Anonymous: true, Write: true},
 
