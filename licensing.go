@@ -340,6 +340,7 @@ type Licence struct {
 	ID            int64         `json:"id"`
 	Number        string        `json:"number"` // CC-ISB-2026-000042
 	BusinessID    int64         `json:"business_id"`
+	OrgID         int64         `json:"org_id"` // the business's organisation
 	SiteID        int64         `json:"site_id"`
 	ApplicationID int64         `json:"application_id"`
 	Kind          BusinessKind  `json:"kind"`

@@ -35,6 +35,22 @@ const (
 	OrgEdit   Action = "org.edit"
 
 	AuditRead Action = "audit.read"
+
+	// Licensing.
+	BusinessView     Action = "business.view"
+	BusinessEdit     Action = "business.edit"
+	PersonReveal     Action = "person.reveal" // full CNIC or passport, audited
+	ApplicationView  Action = "application.view"
+	ApplicationEdit  Action = "application.edit"
+	DocumentView     Action = "document.view"
+	TaskQueue        Action = "task.queue"
+	TaskView         Action = "task.view"
+	TaskDecide       Action = "task.decide"
+	InspectionRecord Action = "inspection.record"
+	LicenceView      Action = "licence.view"
+	LicenceEnforce   Action = "licence.enforce" // suspend, revoke, reinstate
+	LicenceSurrender Action = "licence.surrender"
+	VerifyBatch      Action = "verify.batch"
 )
 
 // Scope narrows a grant to some records.
@@ -49,10 +65,12 @@ const (
 	OwnUser
 )
 
-// Grant gives a role an action over a scope of records.
+// Grant gives a role an action over a scope of records, optionally only to
+// members of the named organisations (by code).
 type Grant struct {
 	Role  greyline.Role
 	Scope Scope
+	Orgs  []string
 }
 
 // Rule says who may perform an action.
@@ -78,24 +96,59 @@ var Rules = map[Action]Rule{
 	AccountEdit:  {AnyUser: true, AnyUserScope: OwnUser, Write: true},
 	TokensManage: {AnyUser: true, AnyUserScope: OwnUser, Write: true},
 
-	UserList:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
-	UserView:   {AnyUser: true, AnyUserScope: OwnUser, Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
-	UserCreate: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
-	UserEdit:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+	UserList:   {Grants: all(greyline.RoleAdmin)},
+	UserView:   {AnyUser: true, AnyUserScope: OwnUser, Grants: all(greyline.RoleAdmin)},
+	UserCreate: {Grants: all(greyline.RoleAdmin), Write: true},
+	UserEdit:   {Grants: all(greyline.RoleAdmin), Write: true},
 
-	OrgList:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
-	OrgView:   {AnyUser: true, AnyUserScope: OwnOrg, Grants: []Grant{{greyline.RoleAdmin, AllRecords}}},
-	OrgCreate: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
-	OrgEdit:   {Grants: []Grant{{greyline.RoleAdmin, AllRecords}}, Write: true},
+	OrgList:   {Grants: all(greyline.RoleAdmin)},
+	OrgView:   {AnyUser: true, AnyUserScope: OwnOrg, Grants: all(greyline.RoleAdmin)},
+	OrgCreate: {Grants: all(greyline.RoleAdmin), Write: true},
+	OrgEdit:   {Grants: all(greyline.RoleAdmin), Write: true},
 
-	AuditRead: {Grants: []Grant{{greyline.RoleAdmin, AllRecords}, {greyline.RoleAnalyst, AllRecords}}},
+	AuditRead: {Grants: []Grant{{greyline.RoleAdmin, AllRecords, nil}, {greyline.RoleAnalyst, AllRecords, nil}}},
+
+	BusinessView:     {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)...)},
+	BusinessEdit:     {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleAdmin)...), Write: true},
+	PersonReveal:     {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInvestigator)...)},
+	ApplicationView:  {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)...)},
+	ApplicationEdit:  {Grants: own(greyline.RoleApplicant), Write: true},
+	DocumentView:     {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInspector)...)},
+	TaskQueue:        {Grants: all(greyline.RoleReviewer)},
+	TaskView:         {Grants: own(greyline.RoleReviewer)},
+	TaskDecide:       {Grants: own(greyline.RoleReviewer), Write: true},
+	InspectionRecord: {Grants: all(greyline.RoleInspector), Write: true},
+	LicenceView:      {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)...)},
+	LicenceEnforce: {Grants: []Grant{
+		{greyline.RoleReviewer, AllRecords, []string{"PTA", "NCCIA"}},
+		{greyline.RoleInvestigator, AllRecords, []string{"PTA", "NCCIA"}},
+	}, Write: true},
+	LicenceSurrender: {Grants: own(greyline.RoleApplicant), Write: true},
+	VerifyBatch:      {Grants: all(greyline.RolePartner, greyline.RoleAdmin)},
+}
+
+func own(roles ...greyline.Role) []Grant {
+	out := make([]Grant, len(roles))
+	for i, r := range roles {
+		out[i] = Grant{Role: r, Scope: OwnOrg}
+	}
+	return out
+}
+
+func all(roles ...greyline.Role) []Grant {
+	out := make([]Grant, len(roles))
+	for i, r := range roles {
+		out[i] = Grant{Role: r, Scope: AllRecords}
+	}
+	return out
 }
 
 // Subject is who is asking.
 type Subject struct {
-	UserID int64
-	OrgID  int64
-	Roles  []greyline.Role
+	UserID  int64
+	OrgID   int64
+	OrgCode string
+	Roles   []greyline.Role
 	// Token is true when the caller authenticated with an API token, whose
 	// Scopes then also limit what it may do.
 	Token  bool
@@ -147,7 +200,7 @@ func Decide(s Subject, a Action, rec *Record) Decision {
 		scopes = append(scopes, rule.AnyUserScope)
 	}
 	for _, g := range rule.Grants {
-		if slices.Contains(s.Roles, g.Role) {
+		if slices.Contains(s.Roles, g.Role) && (g.Orgs == nil || slices.Contains(g.Orgs, s.OrgCode)) {
 			scopes = append(scopes, g.Scope)
 		}
 	}

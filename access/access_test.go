@@ -64,3 +64,30 @@ func TestRolesSeeAdmin(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+func TestLicensingRules(t *testing.T) {
+	nccia := Subject{UserID: 1, OrgID: 2, OrgCode: "NCCIA", Roles: []greyline.Role{greyline.RoleReviewer}}
+	pseb := Subject{UserID: 3, OrgID: 4, OrgCode: "PSEB", Roles: []greyline.Role{greyline.RoleReviewer}}
+	applicant := Subject{UserID: 5, OrgID: 6, OrgCode: "BIZ", Roles: []greyline.Role{greyline.RoleApplicant}}
+	tests := []struct {
+		name string
+		s    Subject
+		a    Action
+		rec  *Record
+		want Decision
+	}{
+		{"NCCIA reviewer suspends", nccia, LicenceEnforce, &Record{OrgID: 6}, Allow},
+		{"PSEB reviewer cannot suspend", pseb, LicenceEnforce, nil, Deny},
+		{"reviewer decides own agency's task", nccia, TaskDecide, &Record{OrgID: 2}, Allow},
+		{"reviewer cannot see another agency's task", nccia, TaskDecide, &Record{OrgID: 4}, Hide},
+		{"applicant sees own business", applicant, BusinessView, &Record{OrgID: 6}, Allow},
+		{"applicant cannot see another business", applicant, BusinessView, &Record{OrgID: 7}, Hide},
+		{"applicant cannot decide", applicant, TaskDecide, nil, Deny},
+		{"reviewer cannot edit an application", nccia, ApplicationEdit, nil, Deny},
+	}
+	for _, tt := range tests {
+		if got := Decide(tt.s, tt.a, tt.rec); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -45,7 +45,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 			return greyline.Errorf(greyline.EUNAUTHENTICATED, "The API token's user is disabled.")
 		}
 		c.user, c.token = u, tok
-		c.subject = access.Subject{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles, Token: true, Scopes: tok.Scopes}
+		c.subject = subjectOf(u)
+		c.subject.Token, c.subject.Scopes = true, tok.Scopes
 		return nil
 	}
 	if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
@@ -55,7 +56,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 			if uerr == nil && !u.Disabled {
 				c.session, c.sessionTok, c.user = sess, ck.Value, u
 				if sess.State == greyline.SessionFull {
-					c.subject = access.Subject{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles}
+					c.subject = subjectOf(u)
 				}
 			}
 		} else if greyline.ErrorCode(err) != greyline.EUNAUTHENTICATED {

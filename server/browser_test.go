@@ -487,8 +487,8 @@ func TestBrowserNonAdminRefusedAdminPages(t *testing.T) {
 
 	b.signOut()
 	b.signInFully(applicant)
-	if nav := b.navLabels(); !slices.Equal(nav, []string{"My account"}) {
-		t.Fatalf("applicant navigation: %v, want only My account", nav)
+	if nav := b.navLabels(); !slices.Equal(nav, []string{"My business", "My account"}) {
+		t.Fatalf("applicant navigation: %v, want My business and My account", nav)
 	}
 	b.expectPage(b.open("/audit"), 403, "/audit", "Forbidden")
 	if got := b.text("main .lead"); got != "You do not have permission to do that." {

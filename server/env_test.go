@@ -19,6 +19,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
 )
@@ -76,6 +77,8 @@ func (b *syncBuffer) String() string {
 type envOptions struct {
 	engine sqlstore.Engine
 	cfg    Config
+	// tune, if set, adjusts the store's options (e.g. the clearance policy).
+	tune func(*sqlstore.Options)
 }
 
 func newEnv(t testing.TB) *testEnv { return newEnvWith(t, envOptions{}) }
@@ -86,11 +89,28 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 		o.engine = sqlstore.SQLite
 	}
 	clk := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	db := sqlstoretest.Open(t, o.engine, sqlstoretest.Options{Now: clk.Now})
+	var srv *Server
+	tune := func(opt *sqlstore.Options) {
+		if o.tune != nil {
+			o.tune(opt)
+		}
+		// Keep the lookup index in step, as cmd/greyline wires it.
+		opt.OnLicencesChanged = func(id int64) {
+			if srv != nil {
+				srv.LicencesChanged(id)
+			}
+		}
+	}
+	db := sqlstoretest.Open(t, o.engine, sqlstoretest.Options{Now: clk.Now, Tune: tune})
+	signing, err := keys.LoadOrCreateKeyring(t.TempDir(), clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w, r := db.Pools()
-	srv, err := New(o.cfg, Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
+	srv, err = New(o.cfg, Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
+		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing,
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {
 		t.Fatal(err)

@@ -143,7 +143,6 @@ func (s *Server) buildHandlerWith(extra func(*http.ServeMux)) http.Handler {
 			}
 			c.log.Info("request", attrs...)
 		}()
-		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBodyBytes)
 		mux.ServeHTTP(sw, r)
 	})
 }
@@ -166,6 +165,11 @@ func (s *Server) dispatch(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := reqFrom(r)
 		c.route = rt
+		limit := s.cfg.MaxBodyBytes
+		if rt.Upload {
+			limit = s.cfg.MaxUploadBytes + 1<<20 // the file plus the form around it
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.Surface == surfaceSys {
 			if err := rt.h(w, r, c); err != nil {
 				s.renderError(w, r, c, err)

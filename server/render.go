@@ -51,8 +51,13 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"add":   func(a, b int) int { return a + b },
-	"label": fieldLabel,
+	"add":       func(a, b int) int { return a + b },
+	"rupees":    greyline.FormatPaisa,
+	"hasPrefix": strings.HasPrefix,
+	"docLabel":  func(k greyline.DocumentKind) string { return k.Label() },
+	"overdue":   func(t *greyline.TaskView, now time.Time) bool { return t.Overdue(now) },
+	"date":      func(t time.Time) string { return t.In(greyline.Karachi).Format("2 Jan 2006") },
+	"label":     fieldLabel,
 }
 
 // fieldLabels names form fields in error summaries.
@@ -123,10 +128,14 @@ var navItems = []struct {
 	label, href string
 	action      access.Action
 }{
+	{"My business", "/business", access.ApplicationEdit},
+	{"Clearance queue", "/queue", access.TaskQueue},
+	{"Inspections", "/inspections", access.InspectionRecord},
 	{"Users", "/admin/users", access.UserList},
 	{"Organisations", "/admin/orgs", access.OrgList},
 	{"Audit log", "/audit", access.AuditRead},
 	{"My account", "/account", access.AccountView},
+	{"Check a licence", "/verify", access.Public},
 }
 
 func (s *Server) page(c *reqCtx, title string) Page {
@@ -213,6 +222,20 @@ var flashes = map[string]string{
 	"2fa-enabled":     "Two-step verification is on.",
 	"signed-out":      "You are signed out.",
 	"setup-done":      "Your administrator account is ready. Sign in to continue.",
+	"business-saved":  "The business record was saved.",
+	"person-saved":    "The person was saved.",
+	"person-removed":  "The person was removed.",
+	"site-saved":      "The site was saved.",
+	"site-removed":    "The site was removed.",
+	"document-added":  "The document was uploaded.",
+	"payment-saved":   "The payment reference was saved.",
+	"submitted":       "The application was submitted. PTA, NCCIA and the Security Agency will now review it in parallel.",
+	"answered":        "Your answer was sent to the agency that raised the objection.",
+	"decided":         "Your decision was recorded.",
+	"note-added":      "The internal note was added.",
+	"inspected":       "The inspection was recorded.",
+	"status-changed":  "The licence status was changed.",
+	"surrendered":     "The licence was surrendered.",
 }
 
 func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }

@@ -41,6 +41,8 @@ type route struct {
 	// Record loads the ownership of the record a route addresses, so that
 	// the access check can answer 404 for records out of the caller's scope.
 	Record func(r *http.Request, c *reqCtx) (*access.Record, error)
+	// Upload routes accept bodies up to MaxUploadBytes instead of MaxBodyBytes.
+	Upload bool
 	h      handlerFunc
 }
 
@@ -125,8 +127,41 @@ func (s *Server) pageRoutes() []route {
 		org(p("GET", "/admin/orgs/{id}", access.OrgView, stageFull, s.orgPage)),
 		org(p("POST", "/admin/orgs/{id}", access.OrgEdit, stageFull, s.orgUpdateSubmit)),
 		p("GET", "/audit", access.AuditRead, stageFull, s.auditPage),
+
+		// Licensing: the applicant's own business, under /business.
+		s.ownRecord(p("GET", "/business", access.BusinessView, stageFull, s.businessHome)),
+		s.ownRecord(p("POST", "/business", access.BusinessEdit, stageFull, s.businessSubmit)),
+		s.ownRecord(p("POST", "/business/persons", access.BusinessEdit, stageFull, s.personSubmit)),
+		s.ownRecord(p("POST", "/business/persons/{pid}/delete", access.BusinessEdit, stageFull, s.personDeleteSubmit)),
+		s.ownRecord(p("POST", "/business/sites", access.BusinessEdit, stageFull, s.siteSubmit)),
+		s.ownRecord(p("POST", "/business/sites/{sid}/delete", access.BusinessEdit, stageFull, s.siteDeleteSubmit)),
+		s.ownRecord(p("POST", "/business/applications", access.ApplicationEdit, stageFull, s.applicationCreateSubmit)),
+		rec(s.businessRecord, p("GET", "/businesses/{id}", access.BusinessView, stageFull, s.businessView)),
+		rec(s.applicationRecord, p("GET", "/applications/{id}", access.ApplicationView, stageFull, s.applicationPage)),
+		upload(rec(s.applicationRecord, p("POST", "/applications/{id}/documents", access.ApplicationEdit, stageFull, s.documentSubmit))),
+		rec(s.applicationRecord, p("POST", "/applications/{id}/payment", access.ApplicationEdit, stageFull, s.paymentSubmit)),
+		rec(s.applicationRecord, p("POST", "/applications/{id}/submit", access.ApplicationEdit, stageFull, s.submitSubmit)),
+		rec(s.objectionRecord, p("POST", "/objections/{id}/answer", access.ApplicationEdit, stageFull, s.answerSubmit)),
+		rec(s.documentRecord, p("GET", "/documents/{id}", access.DocumentView, stageFull, s.documentDownload)),
+		p("GET", "/queue", access.TaskQueue, stageFull, s.queuePage),
+		rec(s.taskRecord, p("GET", "/tasks/{id}", access.TaskView, stageFull, s.taskPage)),
+		rec(s.taskRecord, p("POST", "/tasks/{id}/decision", access.TaskDecide, stageFull, s.decisionSubmit)),
+		rec(s.taskRecord, p("POST", "/tasks/{id}/notes", access.TaskDecide, stageFull, s.noteSubmit)),
+		p("GET", "/inspections", access.InspectionRecord, stageFull, s.inspectionsPage),
+		rec(s.licenceRecord, p("GET", "/licences/{id}", access.LicenceView, stageFull, s.licencePage)),
+		rec(s.licenceRecord, p("POST", "/licences/{id}/inspection", access.InspectionRecord, stageFull, s.inspectionSubmit)),
+		rec(s.licenceRecord, p("POST", "/licences/{id}/status", access.LicenceEnforce, stageFull, s.statusSubmit)),
+		rec(s.licenceRecord, p("POST", "/licences/{id}/surrender", access.LicenceSurrender, stageFull, s.surrenderSubmit)),
+		rec(s.licenceRecord, p("GET", "/licences/{id}/certificate.pdf", access.LicenceView, stageFull, s.certificatePDF)),
+
+		// Public verification.
+		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
+		p("GET", "/verify/certificate", access.Public, stageFull, s.certificateVerifyPage),
 	}
 }
+
+// own makes a /business page address the caller's own organisation's record.
+func (s *Server) ownRecord(rt route) route { rt.Record = s.ownBusinessRecord; return rt }
 
 func (s *Server) apiRoutes() []route {
 	a := func(method, path string, act access.Action, h handlerFunc) route {
@@ -150,5 +185,48 @@ func (s *Server) apiRoutes() []route {
 		a("POST", "/tokens", access.TokensManage, s.apiTokenCreate),
 		a("DELETE", "/tokens/{id}", access.TokensManage, s.apiTokenRevoke),
 		a("GET", "/audit", access.AuditRead, s.apiAudit),
+
+		a("POST", "/businesses", access.BusinessEdit, s.apiBusinessCreate),
+		rec(s.businessRecord, a("GET", "/businesses/{id}", access.BusinessView, s.apiBusiness)),
+		rec(s.businessRecord, a("PUT", "/businesses/{id}", access.BusinessEdit, s.apiBusinessUpdate)),
+		rec(s.businessRecord, a("GET", "/businesses/{id}/persons", access.BusinessView, s.apiPersons)),
+		rec(s.businessRecord, a("POST", "/businesses/{id}/persons", access.BusinessEdit, s.apiPersonSave)),
+		rec(s.businessRecord, a("PUT", "/businesses/{id}/persons/{pid}", access.BusinessEdit, s.apiPersonSave)),
+		rec(s.businessRecord, a("GET", "/businesses/{id}/persons/{pid}", access.PersonReveal, s.apiPersonReveal)),
+		rec(s.businessRecord, a("DELETE", "/businesses/{id}/persons/{pid}", access.BusinessEdit, s.apiPersonDelete)),
+		rec(s.businessRecord, a("GET", "/businesses/{id}/sites", access.BusinessView, s.apiSites)),
+		rec(s.businessRecord, a("POST", "/businesses/{id}/sites", access.BusinessEdit, s.apiSiteSave)),
+		rec(s.businessRecord, a("PUT", "/businesses/{id}/sites/{sid}", access.BusinessEdit, s.apiSiteSave)),
+		rec(s.businessRecord, a("DELETE", "/businesses/{id}/sites/{sid}", access.BusinessEdit, s.apiSiteDelete)),
+		rec(s.businessRecord, a("POST", "/businesses/{id}/applications", access.ApplicationEdit, s.apiApplicationCreate)),
+		rec(s.applicationRecord, a("GET", "/applications/{id}", access.ApplicationView, s.apiApplication)),
+		rec(s.applicationRecord, a("PATCH", "/applications/{id}", access.ApplicationEdit, s.apiApplicationUpdate)),
+		upload(rec(s.applicationRecord, a("POST", "/applications/{id}/documents", access.ApplicationEdit, s.apiDocumentAdd))),
+		rec(s.applicationRecord, a("POST", "/applications/{id}/submit", access.ApplicationEdit, s.apiApplicationSubmit)),
+		rec(s.objectionRecord, a("POST", "/objections/{id}/answer", access.ApplicationEdit, s.apiObjectionAnswer)),
+		rec(s.documentRecord, a("GET", "/documents/{id}", access.DocumentView, s.apiDocument)),
+		a("GET", "/tasks", access.TaskQueue, s.apiTasks),
+		rec(s.taskRecord, a("GET", "/tasks/{id}", access.TaskView, s.apiTask)),
+		rec(s.taskRecord, a("POST", "/tasks/{id}/decision", access.TaskDecide, s.apiTaskDecide)),
+		rec(s.taskRecord, a("POST", "/tasks/{id}/notes", access.TaskDecide, s.apiTaskNote)),
+		rec(s.licenceRecord, a("GET", "/licences/{id}", access.LicenceView, s.apiLicence)),
+		rec(s.licenceRecord, a("POST", "/licences/{id}/inspection", access.InspectionRecord, s.apiInspection)),
+		rec(s.licenceRecord, a("POST", "/licences/{id}/status", access.LicenceEnforce, s.apiLicenceStatus)),
+		rec(s.licenceRecord, a("POST", "/licences/{id}/surrender", access.LicenceSurrender, s.apiLicenceSurrender)),
+
+		a("GET", "/verify", access.Public, s.apiVerify),
+		a("POST", "/verify", access.VerifyBatch, s.apiVerifyBatch),
+		a("GET", "/registry.csv", access.Public, s.apiRegistryCSV),
+		a("GET", "/registry.json", access.Public, s.apiRegistryJSON),
+		a("GET", "/keys", access.Public, s.apiKeys),
+		a("GET", "/certificates/verify", access.Public, s.apiCertificateVerify),
 	}
+}
+
+func upload(rt route) route { rt.Upload = true; return rt }
+
+// rec attaches a record loader to a route.
+func rec(load func(*http.Request, *reqCtx) (*access.Record, error), rt route) route {
+	rt.Record = load
+	return rt
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -30,8 +31,15 @@ type Config struct {
 	// TrustProxy takes the client IP from X-Forwarded-For (only behind a proxy you run).
 	TrustProxy   bool
 	MaxBodyBytes int64 // request body limit; default 1 MiB
+	// MaxUploadBytes is the largest document upload; default 10 MB.
+	MaxUploadBytes int64
 	// LoginRate is the sign-in attempts allowed per IP per minute; default 10.
-	LoginRate       int
+	LoginRate int
+	// PublicURL is where the public reaches greyline; certificates' QR codes
+	// point there. Default: http:// plus Addr.
+	PublicURL string
+	// LookupRate is the public lookups allowed per IP per minute; default 120.
+	LookupRate      int
 	ShutdownTimeout time.Duration // default 15 s
 }
 
@@ -49,41 +57,67 @@ type Deps struct {
 	Audit  greyline.AuditService
 	Health Health
 	Keys   *keys.Keys
-	Logger *slog.Logger
-	Now    greyline.Clock
+
+	// Licensing.
+	Businesses   greyline.BusinessService
+	Applications greyline.ApplicationService
+	Clearance    greyline.ClearanceService
+	Licences     greyline.LicenceService
+	Registry     greyline.RegistrySource
+	Signing      *keys.Keyring // signs licence certificates
+	Logger       *slog.Logger
+	Now          greyline.Clock
 	// Pools are exported as Prometheus metrics, by name.
 	Pools map[string]*sql.DB
 }
 
 // Server serves greyline over HTTP.
 type Server struct {
-	cfg     Config
-	users   greyline.UserService
-	orgs    greyline.OrgService
-	auth    greyline.AuthService
-	audit   greyline.AuditService
-	health  Health
-	keys    *keys.Keys
-	log     *slog.Logger
-	now     greyline.Clock
-	tmpl    *templates
-	metrics *metrics
-	limits  *limiter
-	routes  []route
-	handler http.Handler
+	cfg    Config
+	users  greyline.UserService
+	orgs   greyline.OrgService
+	auth   greyline.AuthService
+	audit  greyline.AuditService
+	health Health
+	keys   *keys.Keys
+
+	businesses   greyline.BusinessService
+	applications greyline.ApplicationService
+	clearance    greyline.ClearanceService
+	licences     greyline.LicenceService
+	registry     *registry
+	signing      *keys.Keyring
+	log          *slog.Logger
+	now          greyline.Clock
+	tmpl         *templates
+	metrics      *metrics
+	limits       *limiter
+	routes       []route
+	handler      http.Handler
 }
 
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil {
+	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 10 << 20
+	}
 	if cfg.LoginRate <= 0 {
 		cfg.LoginRate = 10
 	}
+	if cfg.LookupRate <= 0 {
+		cfg.LookupRate = 120
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.Addr
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 15 * time.Second
 	}
@@ -103,6 +137,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
+		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
+		registry: newRegistry(d.Registry), signing: d.Signing,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/filestore"
 	"github.com/greyline/greyline/keys"
 )
 
@@ -44,6 +45,69 @@ type Options struct {
 	LockoutDuration  time.Duration // default 15 minutes
 	MaxReaders       int           // SQLite reader pool; default 2×CPUs, at least 4
 	TOTPIssuer       string
+
+	// Licensing settings; zero values take the defaults.
+	Files     *filestore.Store // uploaded documents
+	MaxUpload int64            // bytes; default 10 MB
+	Fees      greyline.FeeSchedule
+	Licences  greyline.LicenceSettings
+	Calendar  *greyline.Calendar
+	// OnLicencesChanged, if set, is called after a commit that changed a
+	// business's licences or declarations, to keep in-memory indexes in step.
+	OnLicencesChanged func(businessID int64)
+	// Clearance names, for each application kind, the organisations (by
+	// code) that must all clear it; default PTA, NCCIA and SA for every kind.
+	Clearance map[greyline.ApplicationKind][]string
+}
+
+func (db *DB) maxUpload() int64 {
+	if db.opt.MaxUpload > 0 {
+		return db.opt.MaxUpload
+	}
+	return 10 << 20
+}
+
+func (db *DB) fees() greyline.FeeSchedule {
+	if db.opt.Fees == (greyline.FeeSchedule{}) {
+		return greyline.DefaultFees
+	}
+	return db.opt.Fees
+}
+
+func (db *DB) lic() greyline.LicenceSettings {
+	l := db.opt.Licences
+	d := greyline.DefaultLicenceSettings
+	if l.ProvisionalDays <= 0 {
+		l.ProvisionalDays = d.ProvisionalDays
+	}
+	if l.ValidityDays <= 0 {
+		l.ValidityDays = d.ValidityDays
+	}
+	if l.RenewalOpenDays <= 0 {
+		l.RenewalOpenDays = d.RenewalOpenDays
+	}
+	if l.ClearanceDays <= 0 {
+		l.ClearanceDays = d.ClearanceDays
+	}
+	return l
+}
+
+func (db *DB) calendar() greyline.Calendar {
+	if db.opt.Calendar == nil {
+		return greyline.DefaultCalendar()
+	}
+	return *db.opt.Calendar
+}
+
+// DefaultClearance is the default policy: every kind of application needs
+// PTA, NCCIA and the Security Agency.
+var DefaultClearance = []string{"PTA", "NCCIA", "SA"}
+
+func (db *DB) policy(k greyline.ApplicationKind) []string {
+	if p, ok := db.opt.Clearance[k]; ok && len(p) > 0 {
+		return p
+	}
+	return DefaultClearance
 }
 
 // DB is an open database. It implements greyline.OrgService, UserService,
@@ -58,10 +122,14 @@ type DB struct {
 }
 
 var (
-	_ greyline.OrgService   = (*DB)(nil)
-	_ greyline.UserService  = (*DB)(nil)
-	_ greyline.AuthService  = (*DB)(nil)
-	_ greyline.AuditService = (*DB)(nil)
+	_ greyline.OrgService         = (*DB)(nil)
+	_ greyline.UserService        = (*DB)(nil)
+	_ greyline.AuthService        = (*DB)(nil)
+	_ greyline.AuditService       = (*DB)(nil)
+	_ greyline.BusinessService    = (*DB)(nil)
+	_ greyline.ApplicationService = (*DB)(nil)
+	_ greyline.ClearanceService   = (*DB)(nil)
+	_ greyline.LicenceService     = (*DB)(nil)
 )
 
 // Open connects to the database. It does not migrate; see Migrate and CheckSchema.
@@ -202,6 +270,8 @@ type tx struct {
 	tx  *sql.Tx
 	db  *DB
 	ctx context.Context
+	// afterCommit lists businesses whose licences changed, for OnChange.
+	afterCommit []int64
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
@@ -257,6 +327,7 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 	if err != nil {
 		return db.translate(err)
 	}
+	t := &tx{tx: stx, db: db, ctx: ctx}
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
@@ -266,9 +337,13 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 			stx.Rollback()
 			return
 		}
-		err = db.translate(stx.Commit())
+		if err = db.translate(stx.Commit()); err == nil && db.opt.OnLicencesChanged != nil {
+			for _, id := range t.afterCommit {
+				db.opt.OnLicencesChanged(id)
+			}
+		}
 	}()
-	return fn(&tx{tx: stx, db: db, ctx: ctx})
+	return fn(t)
 }
 
 // notFound converts sql.ErrNoRows into a user-facing not-found error.

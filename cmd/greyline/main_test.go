@@ -323,7 +323,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("migrate")
-	want := "applied 0001_identity.sql\nsqlite database is at schema version 1\n"
+	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\nsqlite database is at schema version 2\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("first migrate (-want +got):\n%s", diff)
 	}
@@ -333,7 +333,7 @@ func TestMigrate(t *testing.T) {
 		}
 	}
 	out = c.mustRun("migrate")
-	if diff := cmp.Diff("sqlite database is at schema version 1\n", out); diff != "" {
+	if diff := cmp.Diff("sqlite database is at schema version 2\n", out); diff != "" {
 		t.Errorf("second migrate must apply nothing (-want +got):\n%s", diff)
 	}
 	db := c.openStore()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"time"
@@ -34,6 +35,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.DurationVar(&sessionIdle, "session-idle", 30*time.Minute, "sign out after this long without activity")
 	fs.DurationVar(&sessionMax, "session-max", 12*time.Hour, "sign out this long after sign-in, however active")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to let requests in flight finish on SIGINT/SIGTERM")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "`URL` where the public reaches greyline; certificate QR codes point there (default http://ADDR)")
+	var lf licensingFlags
+	lf.register(fs)
 	if err := m.parse(fs, args, secretFlags); err != nil {
 		return err
 	}
@@ -57,19 +61,34 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	v.Check(sessionIdle >= time.Minute, "--session-idle", "must be at least 1m")
 	v.Check(sessionMax >= sessionIdle, "--session-max", "must be at least --session-idle")
 	v.Check(cfg.ShutdownTimeout > 0, "--shutdown-timeout", "must be positive")
+	lf.validate(&v)
 	if fs.NArg() > 0 {
 		v.Add("arguments", fmt.Sprintf("unexpected %q", fs.Args()))
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
+	cfg.MaxUploadBytes = lf.maxUpload
 	log := sf.logger(m.Stderr)
 
-	db, k, err := m.openWith(ctx, &sf, func(o *sqlstore.Options) { o.SessionIdle, o.SessionMax = sessionIdle, sessionMax })
+	var srv *server.Server
+	db, k, err := m.openWith(ctx, &sf, func(o *sqlstore.Options) {
+		o.SessionIdle, o.SessionMax = sessionIdle, sessionMax
+		lf.apply(o)
+		o.OnLicencesChanged = func(id int64) {
+			if srv != nil {
+				srv.LicencesChanged(id)
+			}
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	signing, err := m.keyring(&sf, &lf)
+	if err != nil {
+		return err
+	}
 	if !noMigrate {
 		applied, err := db.Migrate(ctx)
 		if err != nil {
@@ -110,10 +129,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if r != w {
 		pools["reader"] = r
 	}
-	srv, err := server.New(cfg, server.Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools})
+	srv, err = server.New(cfg, server.Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
+		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing})
 	if err != nil {
 		return err
 	}
+	if err := srv.RebuildRegistry(ctx); err != nil {
+		return err
+	}
+	go expireLoop(ctx, db, log)
 	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
 	return srv.ListenAndServe(ctx, func(addr string) {
 		base := baseURL(addr, cfg.TLSCert != "")
@@ -148,4 +172,24 @@ func baseURL(addr string, tls bool) string {
 		scheme = "https"
 	}
 	return scheme + "://" + host + ":" + port
+}
+
+// expireLoop expires licences past their validity, every ten minutes while
+// the server runs; `greyline licences expire` does the same from cron.
+func expireLoop(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
+	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := db.ExpireDue(sys); err != nil {
+			log.Error("licence expiry failed", "err", err)
+		} else if n > 0 {
+			log.Info("licences expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

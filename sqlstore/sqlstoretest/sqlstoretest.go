@@ -15,6 +15,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/filestore"
 	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/sqlstore"
 )
@@ -102,7 +103,11 @@ func TestKeys(t testing.TB) *keys.Keys {
 // Open returns a migrated, seeded database for engine e, closed at test end.
 func Open(t testing.TB, e sqlstore.Engine, o Options) *sqlstore.DB {
 	t.Helper()
-	opt := sqlstore.Options{DSN: DSN(t, e), Keys: TestKeys(t), Hasher: FastHasher, Now: o.Now}
+	files, err := filestore.New(filepath.Join(t.TempDir(), "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := sqlstore.Options{DSN: DSN(t, e), Keys: TestKeys(t), Hasher: FastHasher, Now: o.Now, Files: files}
 	if o.Tune != nil {
 		o.Tune(&opt)
 	}

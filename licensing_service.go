@@ -1,0 +1,153 @@
+package greyline
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// BusinessService keeps licensees and their people and sites. Persons'
+// CNIC and passport numbers are personal data: lists return them masked;
+// RevealPerson returns them in full and audits the read.
+type BusinessService interface {
+	CreateBusiness(ctx context.Context, b *Business) error
+	// UpdateBusiness saves b if b.Version is still current (else ECONFLICT).
+	UpdateBusiness(ctx context.Context, b *Business) error
+	FindBusinessByID(ctx context.Context, id int64) (*Business, error)
+	FindBusinessByOrg(ctx context.Context, orgID int64) (*Business, error)
+	ListBusinesses(ctx context.Context, f BusinessFilter) ([]*Business, int, error)
+
+	SavePerson(ctx context.Context, p *Person) error
+	DeletePerson(ctx context.Context, businessID, personID int64) error
+	ListPersons(ctx context.Context, businessID int64) ([]*Person, error) // masked
+	RevealPerson(ctx context.Context, businessID, personID int64) (*Person, error)
+
+	// SaveSite validates the declared resources and refuses numbers held by
+	// another licensee.
+	SaveSite(ctx context.Context, s *Site) error
+	DeleteSite(ctx context.Context, businessID, siteID int64) error
+	ListSites(ctx context.Context, businessID int64) ([]*Site, error)
+}
+
+// BusinessFilter selects businesses.
+type BusinessFilter struct {
+	Query  string
+	Limit  int
+	Offset int
+}
+
+// ApplicationService builds and submits applications.
+type ApplicationService interface {
+	CreateApplication(ctx context.Context, businessID int64, kind ApplicationKind, licenceIDs []int64) (*Application, error)
+	FindApplication(ctx context.Context, id int64) (*Application, error)
+	ListApplications(ctx context.Context, f ApplicationFilter) ([]*Application, error)
+	// UpdatePayment records the fee payment reference on a draft.
+	UpdatePayment(ctx context.Context, id int64, version int, paymentRef string) (*Application, error)
+	// Missing lists what a draft still needs before it can be submitted.
+	Missing(ctx context.Context, id int64) ([]FieldError, error)
+	// Submit checks completeness, fixes the fee, snapshots the dossier and
+	// opens one clearance task per required agency. A second submission is refused.
+	Submit(ctx context.Context, id int64, version int) (*Application, error)
+
+	AddDocument(ctx context.Context, d *Document, content io.Reader) error
+	ListDocuments(ctx context.Context, applicationID int64) ([]*Document, error)
+	FindDocument(ctx context.Context, id int64) (*Document, error)
+	// OpenDocument returns a document's bytes and audits the download.
+	OpenDocument(ctx context.Context, id int64) (*Document, io.ReadCloser, error)
+}
+
+// ApplicationFilter selects applications.
+type ApplicationFilter struct {
+	BusinessID int64
+	Status     ApplicationStatus
+}
+
+// ClearanceService is the agencies' side of an application.
+type ClearanceService interface {
+	ListTasks(ctx context.Context, f TaskFilter) ([]*TaskView, error)
+	FindTask(ctx context.Context, id int64) (*TaskView, error)
+	TasksOf(ctx context.Context, applicationID int64) ([]*ClearanceTask, error)
+	// Decide records a reviewer's decision if version is current (else
+	// ECONFLICT, so that two reviewers never overwrite each other).
+	Decide(ctx context.Context, taskID int64, version int, d Decision, reason string) (*ClearanceTask, error)
+	AddNote(ctx context.Context, taskID int64, body string) error
+	Notes(ctx context.Context, taskID int64) ([]*TaskNote, error)
+	Objections(ctx context.Context, applicationID int64) ([]*Objection, error)
+	// FindObjection returns an objection and the id of its application.
+	FindObjection(ctx context.Context, id int64) (*Objection, int64, error)
+	// Answer records the applicant's answer; the task returns to the objecting agency only.
+	Answer(ctx context.Context, objectionID int64, answer string) error
+}
+
+// TaskFilter selects tasks for a queue.
+type TaskFilter struct {
+	OrgID  int64
+	Open   bool // pending, answered or waiting on an objection
+	Status TaskStatus
+}
+
+// TaskView is a task with what a queue shows beside it.
+type TaskView struct {
+	ClearanceTask
+	Reference string       `json:"reference"`
+	TradeName string       `json:"trade_name"`
+	Kind      BusinessKind `json:"kind"`
+	AppKind   ApplicationKind
+	Submitted time.Time `json:"submitted_at"`
+}
+
+// TaskNote is an agency's internal note on its task.
+type TaskNote struct {
+	ID        int64     `json:"id"`
+	TaskID    int64     `json:"task_id"`
+	AuthorID  int64     `json:"author_id"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Objection is an agency's question to the applicant and its answer.
+type Objection struct {
+	ID         int64      `json:"id"`
+	TaskID     int64      `json:"task_id"`
+	OrgCode    string     `json:"org_code"`
+	Reason     string     `json:"reason"`
+	RaisedAt   time.Time  `json:"raised_at"`
+	Answer     string     `json:"answer,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// LicenceService runs the licence lifecycle.
+type LicenceService interface {
+	FindLicence(ctx context.Context, id int64) (*Licence, error)
+	FindLicenceByNumber(ctx context.Context, number string) (*Licence, error)
+	ListLicences(ctx context.Context, f LicenceFilter) ([]*Licence, error)
+	History(ctx context.Context, licenceID int64) ([]*LicenceEvent, error)
+	// RecordInspection stores an inspection; a pass activates the licence
+	// for a year, a fail ends the provisional licence.
+	RecordInspection(ctx context.Context, in *Inspection) (*Licence, error)
+	// ChangeStatus suspends, revokes, reinstates or surrenders a licence.
+	ChangeStatus(ctx context.Context, id int64, version int, to LicenceStatus, reason, orderNo string) (*Licence, error)
+	// ExpireDue expires every licence past its end date and returns how many.
+	ExpireDue(ctx context.Context) (int, error)
+}
+
+// LicenceFilter selects licences.
+type LicenceFilter struct {
+	BusinessID int64
+	Status     LicenceStatus
+	Limit      int
+}
+
+// RegistryEntry is one licence with what the public registry publishes
+// about its site and business; it carries no personal data.
+type RegistryEntry struct {
+	Licence   *Licence
+	Site      *Site
+	LegalName string
+}
+
+// RegistrySource feeds the in-memory registry index.
+type RegistrySource interface {
+	// RegistryEntries returns every licence, or one business's when businessID is not 0.
+	RegistryEntries(ctx context.Context, businessID int64) ([]RegistryEntry, error)
+}

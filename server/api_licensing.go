@@ -1,0 +1,643 @@
+package server
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/access"
+)
+
+// Record loaders for licensing routes: each finds who owns the record in the
+// path, so that access can answer 404 for records out of scope.
+
+func (s *Server) businessRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.businesses.FindBusinessByID(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: b.OrgID}, nil
+}
+
+func (s *Server) applicationRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.applications.FindApplication(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: a.OrgID}, nil
+}
+
+func (s *Server) documentRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.applications.FindDocument(r.Context(), id)
+	if err != nil || d.ApplicationID == 0 {
+		return nil, errNotFound
+	}
+	a, err := s.applications.FindApplication(r.Context(), d.ApplicationID)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: a.OrgID}, nil
+}
+
+func (s *Server) objectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	_, appID, err := s.clearance.FindObjection(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	a, err := s.applications.FindApplication(r.Context(), appID)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: a.OrgID}, nil
+}
+
+func (s *Server) taskRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.clearance.FindTask(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: t.OrgID}, nil
+}
+
+func (s *Server) licenceRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.licences.FindLicence(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: l.OrgID}, nil
+}
+
+// businessInput is what a client may set on a business.
+type businessInput struct {
+	OrgID             int64                 `json:"org_id"`
+	LegalName         string                `json:"legal_name"`
+	TradeName         string                `json:"trade_name"`
+	Kind              greyline.BusinessKind `json:"kind"`
+	LegalForm         greyline.LegalForm    `json:"legal_form"`
+	SECPNumber        string                `json:"secp_number"`
+	NTN               string                `json:"ntn"`
+	PSEBNumber        string                `json:"pseb_number"`
+	RegisteredAddress string                `json:"registered_address"`
+	InboundPercent    int                   `json:"inbound_percent"`
+	ClientCountries   []string              `json:"client_countries"`
+	Version           int                   `json:"version"`
+}
+
+func (in businessInput) business() *greyline.Business {
+	return &greyline.Business{OrgID: in.OrgID, LegalName: in.LegalName, TradeName: in.TradeName, Kind: in.Kind, LegalForm: in.LegalForm,
+		SECPNumber: in.SECPNumber, NTN: in.NTN, PSEBNumber: in.PSEBNumber, RegisteredAddress: in.RegisteredAddress,
+		InboundPercent: in.InboundPercent, ClientCountries: in.ClientCountries, Version: in.Version}
+}
+
+// apiBusinessCreate makes the business record of the caller's organisation;
+// an admin may name another organisation.
+func (s *Server) apiBusinessCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in businessInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.OrgID == 0 {
+		in.OrgID = c.user.OrgID
+	}
+	if !c.can(access.BusinessEdit, &access.Record{OrgID: in.OrgID}) {
+		return greyline.Invalid("org_id", "must be your own organisation")
+	}
+	b := in.business()
+	if err := s.businesses.CreateBusiness(r.Context(), b); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/businesses/"+strconv.FormatInt(b.ID, 10))
+	return writeJSON(w, http.StatusCreated, b)
+}
+
+func (s *Server) apiBusiness(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	b, err := s.businesses.FindBusinessByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+func (s *Server) apiBusinessUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in businessInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	cur, err := s.businesses.FindBusinessByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	b := in.business()
+	b.ID, b.OrgID = id, cur.OrgID
+	if err := s.businesses.UpdateBusiness(r.Context(), b); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, b)
+}
+
+func (s *Server) apiPersons(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	ps, err := s.businesses.ListPersons(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(ps, len(ps)))
+}
+
+type personInput struct {
+	Name        string              `json:"name"`
+	Role        greyline.PersonRole `json:"role"`
+	CNIC        string              `json:"cnic"`
+	Passport    string              `json:"passport"`
+	Nationality string              `json:"nationality"`
+}
+
+func (s *Server) apiPersonSave(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in personInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	bid, _ := pathID(r, "id")
+	p := &greyline.Person{BusinessID: bid, Name: in.Name, Role: in.Role, CNIC: in.CNIC, Passport: in.Passport, Nationality: in.Nationality}
+	status := http.StatusCreated
+	if r.PathValue("pid") != "" {
+		pid, err := pathID(r, "pid")
+		if err != nil {
+			return err
+		}
+		p.ID, status = pid, http.StatusOK
+	}
+	if err := s.businesses.SavePerson(r.Context(), p); err != nil {
+		return err
+	}
+	p.CNIC, p.Passport = greyline.MaskCNIC(p.CNIC), greyline.MaskPassport(p.Passport)
+	return writeJSON(w, status, p)
+}
+
+// apiPersonReveal returns one person in full; the read is audited.
+func (s *Server) apiPersonReveal(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	bid, _ := pathID(r, "id")
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	p, err := s.businesses.RevealPerson(r.Context(), bid, pid)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) apiPersonDelete(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	bid, _ := pathID(r, "id")
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	if err := s.businesses.DeletePerson(r.Context(), bid, pid); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiSites(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	sites, err := s.businesses.ListSites(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(sites, len(sites)))
+}
+
+type siteInput struct {
+	Address      string             `json:"address"`
+	City         string             `json:"city"`
+	Province     greyline.Province  `json:"province"`
+	Seats        int                `json:"seats"`
+	Staff        int                `json:"staff"`
+	ForeignStaff int                `json:"foreign_staff"`
+	MainOffice   bool               `json:"main_office"`
+	Resources    greyline.Resources `json:"resources"`
+}
+
+func (s *Server) apiSiteSave(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in siteInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	bid, _ := pathID(r, "id")
+	site := &greyline.Site{BusinessID: bid, Address: in.Address, City: in.City, Province: in.Province, Seats: in.Seats, Staff: in.Staff,
+		ForeignStaff: in.ForeignStaff, MainOffice: in.MainOffice, Resources: in.Resources}
+	status := http.StatusCreated
+	if r.PathValue("sid") != "" {
+		sid, err := pathID(r, "sid")
+		if err != nil {
+			return err
+		}
+		site.ID, status = sid, http.StatusOK
+	}
+	if err := s.businesses.SaveSite(r.Context(), site); err != nil {
+		return err
+	}
+	return writeJSON(w, status, site)
+}
+
+func (s *Server) apiSiteDelete(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	bid, _ := pathID(r, "id")
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if err := s.businesses.DeleteSite(r.Context(), bid, sid); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiApplicationCreate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Kind       greyline.ApplicationKind `json:"kind"`
+		LicenceIDs []int64                  `json:"licence_ids"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	bid, _ := pathID(r, "id")
+	a, err := s.applications.CreateApplication(r.Context(), bid, in.Kind, in.LicenceIDs)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/applications/"+strconv.FormatInt(a.ID, 10))
+	return writeJSON(w, http.StatusCreated, a)
+}
+
+// applicationView is an application with where it stands: each agency's
+// task (without internal notes), the objections, documents and what is missing.
+type applicationView struct {
+	*greyline.Application
+	Tasks      []taskStatusView      `json:"tasks"`
+	Objections []*greyline.Objection `json:"objections"`
+	Documents  []*greyline.Document  `json:"documents"`
+	Missing    []greyline.FieldError `json:"missing"`
+}
+
+// taskStatusView is what the applicant sees of a task.
+type taskStatusView struct {
+	Agency      string              `json:"agency"`
+	Status      greyline.TaskStatus `json:"status"`
+	Deadline    time.Time           `json:"deadline"`
+	Overdue     bool                `json:"overdue"`
+	WaitingDays int                 `json:"waiting_days"` // working days since submission, while open
+	DecidedAt   *time.Time          `json:"decided_at,omitempty"`
+	Reason      string              `json:"reason,omitempty"`
+}
+
+func (s *Server) applicationView(r *http.Request, id int64) (*applicationView, error) {
+	ctx := r.Context()
+	a, err := s.applications.FindApplication(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &applicationView{Application: a, Tasks: []taskStatusView{}}
+	tasks, err := s.clearance.TasksOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	cal := greyline.DefaultCalendar()
+	for _, t := range tasks {
+		tv := taskStatusView{Agency: t.OrgCode, Status: t.Status, Deadline: t.Deadline, Overdue: t.Overdue(now), DecidedAt: t.DecidedAt}
+		if t.Status == greyline.TaskObjection || t.Status == greyline.TaskRefused {
+			tv.Reason = t.Reason
+		}
+		end := now
+		if t.DecidedAt != nil && !t.Status.Open() && t.Status != greyline.TaskObjection {
+			end = *t.DecidedAt
+		}
+		if a.SubmittedAt != nil {
+			tv.WaitingDays = cal.WorkingDaysBetween(*a.SubmittedAt, end)
+		}
+		v.Tasks = append(v.Tasks, tv)
+	}
+	if v.Objections, err = s.clearance.Objections(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Documents, err = s.applications.ListDocuments(ctx, id); err != nil {
+		return nil, err
+	}
+	if a.Status == greyline.AppDraft {
+		if v.Missing, err = s.applications.Missing(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	v, err := s.applicationView(r, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiApplicationUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		PaymentRef string `json:"payment_ref"`
+		Version    int    `json:"version"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	a, err := s.applications.UpdatePayment(r.Context(), id, in.Version, in.PaymentRef)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Server) apiApplicationSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Version int `json:"version"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	a, err := s.applications.Submit(r.Context(), id, in.Version)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}
+
+// readUpload reads a multipart upload of one document. The part is
+// streamed to the store, which recognises the type by content.
+func (s *Server) readUpload(r *http.Request, d *greyline.Document) (io.Reader, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return nil, greyline.Invalid("Content-Type", "must be multipart/form-data")
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if isTooLarge(err) {
+			return nil, err
+		}
+		return nil, greyline.Invalid("file", "the upload could not be read")
+	}
+	var v greyline.Validation
+	d.Kind = greyline.DocumentKind(r.FormValue("kind"))
+	if pid := strings.TrimSpace(r.FormValue("person_id")); pid != "" {
+		n, err := strconv.ParseInt(pid, 10, 64)
+		if err != nil || n <= 0 {
+			v.Add("person_id", "must be a person's id")
+		}
+		d.PersonID = n
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		v.Add("file", "is required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if hdr.Size > s.cfg.MaxUploadBytes {
+		return nil, &http.MaxBytesError{Limit: s.cfg.MaxUploadBytes} // 413
+	}
+	d.Filename = hdr.Filename
+	return f, nil
+}
+
+func (s *Server) apiDocumentAdd(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	d := &greyline.Document{ApplicationID: id}
+	content, err := s.readUpload(r, d)
+	if err != nil {
+		return err
+	}
+	if err := s.applications.AddDocument(r.Context(), d, content); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
+}
+
+// apiDocument sends a document to those allowed to see it; the download is audited.
+func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	d, rc, err := s.applications.OpenDocument(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	w.Header().Set("X-Content-SHA256", d.SHA256)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = io.Copy(w, rc)
+	return err
+}
+
+func (s *Server) apiObjectionAnswer(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Answer string `json:"answer"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	if err := s.clearance.Answer(r.Context(), id, in.Answer); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// apiTasks is the caller's agency's queue: reviewers see only their own.
+func (s *Server) apiTasks(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	f := greyline.TaskFilter{OrgID: c.user.OrgID, Open: r.URL.Query().Get("all") == ""}
+	tasks, err := s.clearance.ListTasks(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(tasks, len(tasks)))
+}
+
+// taskDetail is a task as its own agency sees it, with internal notes.
+type taskDetail struct {
+	*greyline.TaskView
+	Overdue     bool                  `json:"overdue"`
+	Notes       []*greyline.TaskNote  `json:"notes"`
+	Objections  []*greyline.Objection `json:"objections"`
+	Application *applicationView      `json:"application"`
+}
+
+func (s *Server) apiTask(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	ctx := r.Context()
+	t, err := s.clearance.FindTask(ctx, id)
+	if err != nil {
+		return err
+	}
+	d := &taskDetail{TaskView: t, Overdue: t.Overdue(s.now())}
+	if d.Notes, err = s.clearance.Notes(ctx, id); err != nil {
+		return err
+	}
+	if d.Application, err = s.applicationView(r, t.ApplicationID); err != nil {
+		return err
+	}
+	// Each agency sees its own objections only.
+	for _, o := range d.Application.Objections {
+		if o.TaskID == id {
+			d.Objections = append(d.Objections, o)
+		}
+	}
+	d.Application.Objections = nil
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) apiTaskDecide(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Decision greyline.Decision `json:"decision"`
+		Reason   string            `json:"reason"`
+		Version  int               `json:"version"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	t, err := s.clearance.Decide(r.Context(), id, in.Version, in.Decision, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiTaskNote(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	if err := s.clearance.AddNote(r.Context(), id, in.Body); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type licenceDetail struct {
+	*greyline.Licence
+	History []*greyline.LicenceEvent `json:"history"`
+}
+
+func (s *Server) apiLicence(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	l, err := s.licences.FindLicence(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	h, err := s.licences.History(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, licenceDetail{l, h})
+}
+
+func (s *Server) apiInspection(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Date     string `json:"date"` // YYYY-MM-DD, Pakistan time
+		Findings string `json:"findings"`
+		Passed   *bool  `json:"passed"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var v greyline.Validation
+	date, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Date), greyline.Karachi)
+	if err != nil {
+		v.Add("date", "must be a date written YYYY-MM-DD")
+	}
+	v.Check(in.Passed != nil, "passed", "is required: true or false")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	l, err := s.licences.RecordInspection(r.Context(), &greyline.Inspection{LicenceID: id, Date: date, Findings: in.Findings, Passed: *in.Passed})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, l)
+}
+
+type statusInput struct {
+	Status  greyline.LicenceStatus `json:"status"`
+	Reason  string                 `json:"reason"`
+	OrderNo string                 `json:"order_no"`
+	Version int                    `json:"version"`
+}
+
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, in statusInput) error {
+	id, _ := pathID(r, "id")
+	l, err := s.licences.ChangeStatus(r.Context(), id, in.Version, in.Status, in.Reason, in.OrderNo)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, l)
+}
+
+// apiLicenceStatus suspends, revokes or reinstates (status "active").
+func (s *Server) apiLicenceStatus(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in statusInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Status == greyline.LicenceSurrendered {
+		return greyline.Invalid("status", "must be suspended, revoked or active; the licensee surrenders a licence")
+	}
+	return s.changeStatus(w, r, in)
+}
+
+func (s *Server) apiLicenceSurrender(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in statusInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	in.Status = greyline.LicenceSurrendered
+	return s.changeStatus(w, r, in)
+}

@@ -1,0 +1,252 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/identifier"
+	"github.com/greyline/greyline/lookup"
+)
+
+// registry keeps the in-memory lookup index in step with the database:
+// rebuilt on start and refreshed per business after every change.
+type registry struct {
+	src greyline.RegistrySource
+	idx *lookup.Index
+}
+
+func newRegistry(src greyline.RegistrySource) *registry {
+	return &registry{src: src, idx: lookup.New()}
+}
+
+func toLookup(e greyline.RegistryEntry) lookup.Record {
+	l, s := e.Licence, e.Site
+	rec := lookup.Record{Licence: lookup.Licence{Number: l.Number, Status: string(l.Status), TradeName: l.TradeName, Kind: string(l.Kind),
+		City: l.City, ValidUntil: l.ValidUntil, BusinessID: l.BusinessID, SiteID: l.SiteID}}
+	res := &rec.Resources
+	res.Phones = s.Resources.Numbers
+	for _, r := range s.Resources.Ranges {
+		res.Ranges = append(res.Ranges, lookup.PhoneRange{Start: r.Start, End: r.End})
+	}
+	res.Domains = s.Resources.Domains
+	for _, p := range s.Resources.IPRanges {
+		if pfx, err := netip.ParsePrefix(p); err == nil {
+			res.Prefixes = append(res.Prefixes, pfx)
+		}
+	}
+	res.BusinessName = e.LegalName
+	return rec
+}
+
+// Rebuild loads every licence.
+func (g *registry) Rebuild(ctx context.Context) error {
+	entries, err := g.src.RegistryEntries(ctx, 0)
+	if err != nil {
+		return err
+	}
+	recs := make([]lookup.Record, len(entries))
+	for i, e := range entries {
+		recs[i] = toLookup(e)
+	}
+	return g.idx.Replace(recs)
+}
+
+// Refresh reloads one business's licences.
+func (g *registry) Refresh(ctx context.Context, businessID int64) error {
+	entries, err := g.src.RegistryEntries(ctx, businessID)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		r := toLookup(e)
+		if err := g.idx.Upsert(r.Licence, r.Resources); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LicencesChanged is the storage hook: it refreshes the business's entries.
+func (s *Server) LicencesChanged(businessID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.registry.Refresh(ctx, businessID); err != nil {
+		s.log.Error("registry refresh failed", "business_id", businessID, "err", err)
+	}
+}
+
+// RebuildRegistry reloads the whole lookup index from the database.
+func (s *Server) RebuildRegistry(ctx context.Context) error { return s.registry.Rebuild(ctx) }
+
+// PublicLicence is what a lookup returns about a licence: never personal data.
+type PublicLicence struct {
+	Number     string    `json:"number"`
+	Status     string    `json:"status"`
+	TradeName  string    `json:"trade_name"`
+	Kind       string    `json:"kind"`
+	City       string    `json:"city"`
+	ValidUntil time.Time `json:"valid_until"`
+}
+
+// Lookup is the answer to one query.
+type Lookup struct {
+	Query    string          `json:"query"`
+	Kind     string          `json:"kind"` // licence_number, phone, domain, ip, name
+	Value    string          `json:"value,omitempty"`
+	Licensed bool            `json:"licensed"`
+	Licences []PublicLicence `json:"licences"`
+	Error    string          `json:"error,omitempty"`
+}
+
+var licenceNumberPattern = regexp.MustCompile(`^(CC|SH)-[A-Z]{3}-\d{4}-\d{6}$`)
+
+// MaxBatch is the most values one batch lookup may check.
+const MaxBatch = 1000
+
+// lookup works out what q is and answers from one consistent view.
+func lookupOne(v *lookup.View, q string) Lookup {
+	q = strings.TrimSpace(q)
+	out := Lookup{Query: q, Licences: []PublicLicence{}}
+	var found []lookup.Licence
+	upper := strings.ToUpper(q)
+	switch {
+	case q == "":
+		out.Kind, out.Error = "none", "enter a licence number, telephone number, domain, IP address or business name"
+		return out
+	case licenceNumberPattern.MatchString(upper):
+		out.Kind, out.Value = "licence_number", upper
+		if l, ok := v.ByNumber(upper); ok {
+			found = []lookup.Licence{l}
+		}
+	default:
+		if a, err := netip.ParseAddr(q); err == nil {
+			out.Kind, out.Value = "ip", a.String()
+			found = v.ByIP(a)
+			break
+		}
+		if id := identifier.Parse(identifier.Phone, q); id.Valid && looksLikeNumber(q) {
+			out.Kind, out.Value = "phone", id.Value
+			found = v.ByPhone(id.Value)
+			break
+		}
+		if id := identifier.Parse(identifier.URL, q); id.Valid && strings.Contains(q, ".") && !strings.Contains(q, " ") {
+			out.Kind, out.Value = "domain", id.Host
+			found = v.ByDomain(strings.TrimPrefix(id.Host, "www."))
+			break
+		}
+		out.Kind, out.Value = "name", q
+		found = v.SearchName(q, 20)
+	}
+	for _, l := range found {
+		out.Licences = append(out.Licences, PublicLicence{l.Number, l.Status, l.TradeName, l.Kind, l.City, l.ValidUntil})
+		if l.Status == string(greyline.LicenceActive) || l.Status == string(greyline.LicenceProvisional) {
+			out.Licensed = true
+		}
+	}
+	return out
+}
+
+// looksLikeNumber keeps names with a few digits from being read as phones.
+func looksLikeNumber(q string) bool {
+	digits := 0
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9', r >= '۰' && r <= '۹', r >= '٠' && r <= '٩':
+			digits++
+		case r == '+' || r == '-' || r == ' ' || r == '(' || r == ')' || r == '.':
+		default:
+			if !strings.HasPrefix(strings.ToLower(q), "tel:") && !strings.Contains(q, "wa.me") && !strings.Contains(q, "whatsapp") {
+				return false
+			}
+		}
+	}
+	return digits >= 7
+}
+
+func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if !s.limits.allow("lookup:"+c.ip, s.cfg.LookupRate) {
+		return errTooManyAttempts
+	}
+	return writeJSON(w, http.StatusOK, lookupOne(s.registry.idx.View(), r.URL.Query().Get("q")))
+}
+
+func (s *Server) apiVerifyBatch(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Values []string `json:"values"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if len(in.Values) == 0 || len(in.Values) > MaxBatch {
+		return greyline.Invalid("values", "must hold 1 to 1000 values")
+	}
+	v := s.registry.idx.View()
+	out := make([]Lookup, len(in.Values))
+	for i, q := range in.Values {
+		out[i] = lookupOne(v, q)
+	}
+	return writeJSON(w, http.StatusOK, list(out, len(out)))
+}
+
+func publicLicences(v *lookup.View) []PublicLicence {
+	all := v.All()
+	out := make([]PublicLicence, len(all))
+	for i, l := range all {
+		out[i] = PublicLicence{l.Number, l.Status, l.TradeName, l.Kind, l.City, l.ValidUntil}
+	}
+	return out
+}
+
+func (s *Server) apiRegistryJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	lics := publicLicences(s.registry.idx.View())
+	return writeJSON(w, http.StatusOK, list(lics, len(lics)))
+}
+
+func (s *Server) apiRegistryCSV(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	lics := publicLicences(s.registry.idx.View())
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="greyline-registry.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"number", "status", "trade_name", "kind", "city", "valid_until"})
+	for _, l := range lics {
+		cw.Write([]string{l.Number, l.Status, csvSafe(l.TradeName), l.Kind, csvSafe(l.City), l.ValidUntil.UTC().Format(time.RFC3339)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe defuses spreadsheet formulas in free text.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+type verifyPage struct {
+	Page
+	Query  string
+	Result *Lookup
+}
+
+func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	p := &verifyPage{Page: s.page(c, "Check a licence")}
+	if q, ok := r.URL.Query()["q"]; ok {
+		if !s.limits.allow("lookup:"+c.ip, s.cfg.LookupRate) {
+			return errTooManyAttempts
+		}
+		res := lookupOne(s.registry.idx.View(), strings.Join(q, " "))
+		p.Query, p.Result = res.Query, &res
+	}
+	s.render(w, r, c, http.StatusOK, "verify", p)
+	return nil
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,369 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/greyline/greyline"
+)
+
+const licenceColumns = "l.id, l.number, l.business_id, b.org_id, l.site_id, l.application_id, l.kind, b.trade_name, s.city, l.status, l.issued_at, l.valid_from, l.valid_until, l.version"
+const licenceFrom = " FROM licences l JOIN businesses b ON b.id = l.business_id JOIN sites s ON s.id = l.site_id"
+
+func scanLicence(s scanner) (*greyline.Licence, error) {
+	var l greyline.Licence
+	err := s.Scan(&l.ID, &l.Number, &l.BusinessID, &l.OrgID, &l.SiteID, &l.ApplicationID, &l.Kind, &l.TradeName, &l.City, &l.Status, &l.IssuedAt, &l.ValidFrom, &l.ValidUntil, &l.Version)
+	l.IssuedAt, l.ValidFrom, l.ValidUntil = l.IssuedAt.UTC(), l.ValidFrom.UTC(), l.ValidUntil.UTC()
+	return &l, err
+}
+
+func (t *tx) licence(id int64) (*greyline.Licence, error) {
+	l, err := scanLicence(t.queryRow("SELECT "+licenceColumns+licenceFrom+" WHERE l.id = ?", id))
+	if err != nil {
+		return nil, notFound(err, "Licence")
+	}
+	return l, nil
+}
+
+func (t *tx) licences(where string, args ...any) ([]*greyline.Licence, error) {
+	rows, err := t.query("SELECT "+licenceColumns+licenceFrom+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*greyline.Licence
+	for rows.Next() {
+		l, err := scanLicence(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// grant issues what a fully cleared application asks for: a provisional
+// licence for each site without one, or a renewal that keeps the number.
+func (t *tx) grant(applicationID int64) error {
+	a, err := t.application(applicationID)
+	if err != nil {
+		return err
+	}
+	b, err := t.business(a.BusinessID)
+	if err != nil {
+		return err
+	}
+	now, set := t.db.now(), t.db.lic()
+	if a.Kind == greyline.Renewal {
+		for _, lid := range a.LicenceIDs {
+			l, err := t.licence(lid)
+			if err != nil {
+				return err
+			}
+			from := l.ValidUntil
+			if from.Before(now) {
+				from = now
+			}
+			until := from.AddDate(0, 0, set.ValidityDays)
+			if _, err := t.exec("UPDATE licences SET valid_until = ?, version = version + 1 WHERE id = ?", until, lid); err != nil {
+				return err
+			}
+			if err := t.licenceEvent(lid, l.Status, l.Status, "Renewed until "+greyline.FormatTime(until)+" (application "+a.Reference+")", ""); err != nil {
+				return err
+			}
+		}
+		t.changed(a.BusinessID)
+		return nil
+	}
+	sites, err := t.sites(a.BusinessID)
+	if err != nil {
+		return err
+	}
+	year := now.In(greyline.Karachi).Year()
+	for _, s := range sites {
+		var held int
+		if err := t.queryRow("SELECT COUNT(*) FROM licences WHERE site_id = ? AND status IN ('provisional', 'active', 'suspended')", s.ID).Scan(&held); err != nil {
+			return err
+		}
+		if held > 0 {
+			continue
+		}
+		seq, err := t.nextCounter(greyline.LicenceNumberSeries(b.Kind, s.City, year))
+		if err != nil {
+			return err
+		}
+		number := greyline.LicenceNumber(b.Kind, s.City, year, int(seq))
+		var id int64
+		if err := t.queryRow(`INSERT INTO licences (number, business_id, site_id, application_id, kind, status, issued_at, valid_from, valid_until)
+			VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?) RETURNING id`,
+			number, b.ID, s.ID, a.ID, b.Kind, now, now, now.AddDate(0, 0, set.ProvisionalDays)).Scan(&id); err != nil {
+			return err
+		}
+		if err := t.licenceEvent(id, "", greyline.LicenceProvisional, "Provisional licence issued after joint clearance (application "+a.Reference+")", ""); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "licence.issue", RecordType: "licence", RecordID: idString(id), Detail: "number=" + number}); err != nil {
+			return err
+		}
+	}
+	t.changed(a.BusinessID)
+	return nil
+}
+
+func (t *tx) licenceEvent(id int64, from, to greyline.LicenceStatus, reason, order string) error {
+	_, err := t.exec("INSERT INTO licence_events (licence_id, from_status, to_status, at, user_id, reason, order_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		id, from, to, t.db.now(), greyline.ActorFrom(t.ctx).UserID, reason, order)
+	return err
+}
+
+// changed notes that a business's licences changed, for the lookup index;
+// the hook runs after the transaction commits.
+func (t *tx) changed(businessID int64) {
+	t.afterCommit = append(t.afterCommit, businessID)
+}
+
+// FindLicence returns one licence.
+func (db *DB) FindLicence(ctx context.Context, id int64) (*greyline.Licence, error) {
+	var l *greyline.Licence
+	err := db.read(ctx, func(t *tx) (err error) { l, err = t.licence(id); return err })
+	return l, err
+}
+
+// FindLicenceByNumber returns the licence with that number.
+func (db *DB) FindLicenceByNumber(ctx context.Context, number string) (*greyline.Licence, error) {
+	var l *greyline.Licence
+	err := db.read(ctx, func(t *tx) error {
+		var err error
+		l, err = scanLicence(t.queryRow("SELECT "+licenceColumns+licenceFrom+" WHERE l.number = ?", strings.ToUpper(strings.TrimSpace(number))))
+		return notFound(err, "Licence")
+	})
+	return l, err
+}
+
+// ListLicences returns licences, newest first.
+func (db *DB) ListLicences(ctx context.Context, f greyline.LicenceFilter) ([]*greyline.Licence, error) {
+	var where []string
+	var args []any
+	if f.BusinessID != 0 {
+		where, args = append(where, "l.business_id = ?"), append(args, f.BusinessID)
+	}
+	if f.Status != "" {
+		where, args = append(where, "l.status = ?"), append(args, f.Status)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	q := ""
+	if len(where) > 0 {
+		q = " WHERE " + strings.Join(where, " AND ")
+	}
+	var out []*greyline.Licence
+	err := db.read(ctx, func(t *tx) (err error) {
+		out, err = t.licences(q+" ORDER BY l.id DESC LIMIT ?", append(args, f.Limit)...)
+		return err
+	})
+	return out, err
+}
+
+// History returns a licence's state changes, oldest first.
+func (db *DB) History(ctx context.Context, licenceID int64) ([]*greyline.LicenceEvent, error) {
+	var out []*greyline.LicenceEvent
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT id, licence_id, from_status, to_status, at, user_id, reason, order_no FROM licence_events WHERE licence_id = ? ORDER BY id", licenceID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e greyline.LicenceEvent
+			if err := rows.Scan(&e.ID, &e.LicenceID, &e.From, &e.To, &e.At, &e.UserID, &e.Reason, &e.OrderNo); err != nil {
+				return err
+			}
+			e.At = e.At.UTC()
+			out = append(out, &e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RecordInspection stores a site inspection of a provisional licence. A
+// pass makes the licence active for a year; a fail ends it.
+func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection) (*greyline.Licence, error) {
+	var v greyline.Validation
+	in.Findings = strings.TrimSpace(in.Findings)
+	v.Check(in.Findings != "", "findings", "is required")
+	v.Check(utf8.RuneCountInString(in.Findings) <= 8000, "findings", "must be at most 8000 characters")
+	v.Check(!in.Date.IsZero(), "date", "is required")
+	now := db.now()
+	v.Check(in.Date.IsZero() || !in.Date.After(now.Add(24*time.Hour)), "date", "must not be in the future")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *greyline.Licence
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("licences", in.LicenceID); err != nil {
+			return err
+		}
+		l, err := t.licence(in.LicenceID)
+		if err != nil {
+			return err
+		}
+		if l.Status != greyline.LicenceProvisional {
+			return greyline.Errorf(greyline.ECONFLICT, "Only a provisional licence is inspected; this one is %s.", l.Status)
+		}
+		in.SiteID, in.InspectorID, in.CreatedAt = l.SiteID, greyline.ActorFrom(ctx).UserID, now
+		if err := t.queryRow("INSERT INTO inspections (licence_id, site_id, inspector_id, date, findings, passed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			in.LicenceID, in.SiteID, in.InspectorID, in.Date.UTC(), in.Findings, in.Passed, now).Scan(&in.ID); err != nil {
+			return err
+		}
+		if in.Passed {
+			until := now.AddDate(0, 0, db.lic().ValidityDays)
+			if _, err := t.exec("UPDATE licences SET status = 'active', valid_from = ?, valid_until = ?, version = version + 1 WHERE id = ?", now, until, l.ID); err != nil {
+				return err
+			}
+			if err := t.licenceEvent(l.ID, l.Status, greyline.LicenceActive, "Site inspection passed", ""); err != nil {
+				return err
+			}
+		} else {
+			if _, err := t.exec("UPDATE licences SET status = 'revoked', version = version + 1 WHERE id = ?", l.ID); err != nil {
+				return err
+			}
+			if err := t.licenceEvent(l.ID, l.Status, greyline.LicenceRevoked, "Site inspection failed: the provisional licence ends", ""); err != nil {
+				return err
+			}
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "licence.inspect", RecordType: "licence", RecordID: idString(l.ID), Detail: "passed=" + map[bool]string{true: "yes", false: "no"}[in.Passed]}); err != nil {
+			return err
+		}
+		t.changed(l.BusinessID)
+		out, err = t.licence(l.ID)
+		return err
+	})
+	return out, err
+}
+
+// ChangeStatus suspends, revokes, reinstates or surrenders a licence. Every
+// change records who, when, why and under which order.
+func (db *DB) ChangeStatus(ctx context.Context, id int64, version int, to greyline.LicenceStatus, reason, orderNo string) (*greyline.Licence, error) {
+	var v greyline.Validation
+	reason, orderNo = strings.TrimSpace(reason), strings.TrimSpace(orderNo)
+	v.Check(reason != "", "reason", "is required")
+	v.Check(utf8.RuneCountInString(reason) <= 2000, "reason", "must be at most 2000 characters")
+	if to == greyline.LicenceSuspended || to == greyline.LicenceRevoked {
+		v.Check(orderNo != "", "order_no", "is required to suspend or revoke")
+	}
+	v.Check(len(orderNo) <= 100, "order_no", "must be at most 100 characters")
+	switch to {
+	case greyline.LicenceSuspended, greyline.LicenceRevoked, greyline.LicenceActive, greyline.LicenceSurrendered:
+	default:
+		v.Add("status", "must be suspended, revoked, active (reinstate) or surrendered")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *greyline.Licence
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("licences", id); err != nil {
+			return err
+		}
+		l, err := t.licence(id)
+		if err != nil {
+			return err
+		}
+		if l.Version != version {
+			return errStale
+		}
+		target := to
+		if to == greyline.LicenceActive && l.Status == greyline.LicenceSuspended && t.wasProvisional(id) {
+			target = greyline.LicenceProvisional // reinstating returns to where it was
+		}
+		if !l.Status.CanBecome(target) {
+			return greyline.Errorf(greyline.ECONFLICT, "A %s licence cannot become %s.", l.Status, target)
+		}
+		if _, err := t.exec("UPDATE licences SET status = ?, version = version + 1 WHERE id = ? AND version = ?", target, id, version); err != nil {
+			return err
+		}
+		if err := t.licenceEvent(id, l.Status, target, reason, orderNo); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "licence." + string(target), RecordType: "licence", RecordID: idString(id), Detail: "from=" + string(l.Status) + " order=" + orderNo}); err != nil {
+			return err
+		}
+		t.changed(l.BusinessID)
+		out, err = t.licence(id)
+		return err
+	})
+	return out, err
+}
+
+// wasProvisional reports whether a suspended licence was provisional when suspended.
+func (t *tx) wasProvisional(id int64) bool {
+	var from string
+	err := t.queryRow("SELECT from_status FROM licence_events WHERE licence_id = ? AND to_status = 'suspended' ORDER BY id DESC LIMIT 1", id).Scan(&from)
+	return err == nil && from == string(greyline.LicenceProvisional)
+}
+
+// ExpireDue expires every licence whose validity has ended.
+func (db *DB) ExpireDue(ctx context.Context) (int, error) {
+	n := 0
+	err := db.write(ctx, func(t *tx) error {
+		n = 0
+		due, err := t.licences(" WHERE l.status IN ('provisional', 'active', 'suspended') AND l.valid_until <= ? ORDER BY l.id", db.now())
+		if err != nil {
+			return err
+		}
+		for _, l := range due {
+			if _, err := t.exec("UPDATE licences SET status = 'expired', version = version + 1 WHERE id = ?", l.ID); err != nil {
+				return err
+			}
+			if err := t.licenceEvent(l.ID, l.Status, greyline.LicenceExpired, "Validity ended on "+greyline.FormatTime(l.ValidUntil), ""); err != nil {
+				return err
+			}
+			if err := t.audit(greyline.AuditEvent{Action: "licence.expired", RecordType: "licence", RecordID: idString(l.ID)}); err != nil {
+				return err
+			}
+			t.changed(l.BusinessID)
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// RegistryEntries returns licences with their sites, for the lookup index.
+func (db *DB) RegistryEntries(ctx context.Context, businessID int64) ([]greyline.RegistryEntry, error) {
+	var out []greyline.RegistryEntry
+	err := db.read(ctx, func(t *tx) error {
+		where, args := " ORDER BY l.id", []any{}
+		if businessID != 0 {
+			where, args = " WHERE l.business_id = ? ORDER BY l.id", []any{businessID}
+		}
+		rows, err := t.query("SELECT "+licenceColumns+", b.legal_name, s."+strings.ReplaceAll(siteColumns, ", ", ", s.")+licenceFrom+where, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l greyline.Licence
+			var e greyline.RegistryEntry
+			var site greyline.Site
+			var res string
+			if err := rows.Scan(&l.ID, &l.Number, &l.BusinessID, &l.OrgID, &l.SiteID, &l.ApplicationID, &l.Kind, &l.TradeName, &l.City, &l.Status, &l.IssuedAt, &l.ValidFrom, &l.ValidUntil, &l.Version,
+				&e.LegalName, &site.ID, &site.BusinessID, &site.Address, &site.City, &site.Province, &site.Seats, &site.Staff, &site.ForeignStaff, &site.MainOffice, &res); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(res), &site.Resources); err != nil {
+				return greyline.Internal(err)
+			}
+			l.IssuedAt, l.ValidFrom, l.ValidUntil = l.IssuedAt.UTC(), l.ValidFrom.UTC(), l.ValidUntil.UTC()
+			e.Licence, e.Site = &l, &site
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
