@@ -367,4 +367,3 @@ func (l *licensing) grantDirectly(t *testing.T) {
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
-
