@@ -1110,9 +1110,9 @@ func TestServe(t *testing.T) {
 		c := newCLI(t)
 		s := c.serve("--demo")
 		out := s.stdout.String()
-		want := fmt.Sprintf("greyline is running at %s (sqlite database)\nDemo accounts (password %q):\n", s.base, demo.Password)
-		for _, a := range demo.Accounts() {
-			want += fmt.Sprintf("  %-34s %s\n", a.Email, a.Role.Label())
+		want := fmt.Sprintf("greyline is running at %s (sqlite database)\nDemo accounts (password %q; two-step verification is off for the demo):\n", s.base, demo.Password)
+		for _, a := range append(demo.Accounts, demo.Account{Email: "owner@indus.demo.greyline.pk", Org: "INDUS", Role: greyline.RoleApplicant}) {
+			want += fmt.Sprintf("  %-34s %s, %s\n", a.Email, a.Role.Label(), a.Org)
 		}
 		want += "Press Ctrl+C to stop.\n"
 		if diff := cmp.Diff(want, out); diff != "" {
@@ -1125,7 +1125,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("serve returned %d, want 0", code)
 		}
 		db := c.openStore()
-		if _, err := db.Authenticate(sysCtx(), demo.Accounts()[0].Email, demo.Password); err != nil {
+		if _, err := db.Authenticate(sysCtx(), demo.Accounts[0].Email, demo.Password); err != nil {
 			t.Errorf("demo account cannot sign in: %v", err)
 		}
 		// A second start with --demo adds nothing and says why.

@@ -108,7 +108,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	var demoAccts []demo.Account
 	if loadDemo {
-		demoAccts, err = demo.Load(sys, db, db)
+		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
 			return err
 		}
@@ -146,9 +146,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			fmt.Fprintf(m.Stdout, "No users yet. Create the first administrator here (the link works once):\n  %s%s\n", base, setupPath)
 		}
 		if len(demoAccts) > 0 {
-			fmt.Fprintf(m.Stdout, "Demo accounts (password %q):\n", demo.Password)
+			fmt.Fprintf(m.Stdout, "Demo accounts (password %q; two-step verification is off for the demo):\n", demo.Password)
 			for _, a := range demoAccts {
-				fmt.Fprintf(m.Stdout, "  %-34s %s\n", a.Email, a.Role.Label())
+				fmt.Fprintf(m.Stdout, "  %-34s %s, %s\n", a.Email, a.Role.Label(), a.Org)
 			}
 		} else if loadDemo {
 			fmt.Fprintf(m.Stdout, "Demo accounts were not added: the database already has users. Demo sign-ins use the password %q.\n", demo.Password)
