@@ -309,8 +309,11 @@ func TestBrowserLoginWithTwoFactorEnrolment(t *testing.T) {
 	if got := b.navLabels(); len(got) != 0 {
 		t.Fatalf("navigation shown before the second factor is set up: %v", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll('header form.signout').length`); n != 0 {
+	if n := eval[int](b, `document.querySelectorAll('header .who').length`); n != 0 {
 		t.Fatal("the header shows a signed-in user before the second factor is set up")
+	}
+	if got := eval[string](b, `(document.querySelector('header form.signout button') || {}).textContent || ''`); got != "Cancel sign-in" {
+		t.Fatalf("no way to abandon the sign-in: %q", got)
 	}
 	// A signed-in-only page is out of reach part-way through sign-in.
 	if st := b.open("/account"); st != 200 || b.location().Path != "/login/enrol" {
@@ -487,7 +490,7 @@ func TestBrowserNonAdminRefusedAdminPages(t *testing.T) {
 
 	b.signOut()
 	b.signInFully(applicant)
-	if nav := b.navLabels(); !slices.Equal(nav, []string{"My business", "My account"}) {
+	if nav := b.navLabels(); !slices.Equal(nav, []string{"My business", "My account", "Check a licence"}) {
 		t.Fatalf("applicant navigation: %v, want My business and My account", nav)
 	}
 	b.expectPage(b.open("/audit"), 403, "/audit", "Forbidden")

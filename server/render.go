@@ -54,6 +54,7 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"rupees":    greyline.FormatPaisa,
 	"hasPrefix": strings.HasPrefix,
+	"kindLabel": func(k string) string { return greyline.BusinessKind(k).Label() },
 	"docLabel":  func(k greyline.DocumentKind) string { return k.Label() },
 	"overdue":   func(t *greyline.TaskView, now time.Time) bool { return t.Overdue(now) },
 	"date":      func(t time.Time) string { return t.In(greyline.Karachi).Format("2 Jan 2006") },
@@ -113,6 +114,8 @@ type Page struct {
 	Path      string
 	RequestID string
 	Flash     string
+	// SigningIn: a session part-way through sign-in (second factor due).
+	SigningIn bool
 	// Form errors, by field name, and the message above the form.
 	Errors  map[string]string
 	Message string
@@ -140,6 +143,7 @@ var navItems = []struct {
 
 func (s *Server) page(c *reqCtx, title string) Page {
 	p := Page{Title: title, CSRF: c.csrf, RequestID: c.requestID}
+	p.SigningIn = c.session != nil && c.session.State != greyline.SessionFull
 	if c.session != nil && c.session.State == greyline.SessionFull {
 		p.User = c.user
 		for _, n := range navItems {
