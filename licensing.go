@@ -174,6 +174,19 @@ var ApplicationKinds = []ApplicationKind{NewLicence, Renewal, Amendment}
 // Valid reports whether k is known.
 func (k ApplicationKind) Valid() bool { return slices.Contains(ApplicationKinds, k) }
 
+// Label is the plain-English name.
+func (k ApplicationKind) Label() string {
+	switch k {
+	case NewLicence:
+		return "New licence"
+	case Renewal:
+		return "Renewal"
+	case Amendment:
+		return "Amendment"
+	}
+	return string(k)
+}
+
 // ApplicationStatus is where an application stands.
 type ApplicationStatus string
 
@@ -282,6 +295,9 @@ const (
 	TaskAnswered  TaskStatus = "answered"  // the applicant answered; back with the agency
 	TaskCleared   TaskStatus = "cleared"
 	TaskRefused   TaskStatus = "refused"
+	// TaskClosed: another agency refused the application first, so this
+	// agency's review ended without a decision of its own.
+	TaskClosed TaskStatus = "closed"
 )
 
 // Open reports whether the task still awaits the agency.

@@ -89,11 +89,13 @@ type TaskFilter struct {
 // TaskView is a task with what a queue shows beside it.
 type TaskView struct {
 	ClearanceTask
-	Reference string       `json:"reference"`
-	TradeName string       `json:"trade_name"`
-	Kind      BusinessKind `json:"kind"`
-	AppKind   ApplicationKind
-	Submitted time.Time `json:"submitted_at"`
+	Reference string          `json:"reference"`
+	TradeName string          `json:"trade_name"`
+	Kind      BusinessKind    `json:"kind"`
+	AppKind   ApplicationKind `json:"app_kind"`
+	Submitted time.Time       `json:"submitted_at"`
+	// Overdue is set by whoever shows the queue, at their clock.
+	OverdueNow bool `json:"overdue"`
 }
 
 // TaskNote is an agency's internal note on its task.

@@ -165,13 +165,7 @@ func BankName(code string) string {
 // length. Aliases must end at a word boundary, so "bop" does not match
 // "bopal".
 func bankAt(s string) (code string, n int) {
-	for _, b := range banks {
-		for _, a := range b.aliases {
-			if len(a) > n && hasPrefixFold(s, a) && (len(a) == len(s) || !isAlnum(s[len(a)])) {
-				code, n = b.code, len(a)
-			}
-		}
-	}
+	code, n = bankNames.at(s)
 	if n == 0 && len(s) >= 4 && isWordEnd(s, 4) {
 		// The structured form starts with the IBAN bank code itself.
 		c := upperASCII(s[:4])

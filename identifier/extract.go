@@ -468,34 +468,32 @@ func (x *extractor) handles() {
 // a platform's name is too often ordinary text ("Facebook: The page…").
 func (x *extractor) labelledHandles() {
 	s := x.text
-	for _, p := range platforms {
-		for _, w := range p.words {
-			for off := 0; off < len(s); {
-				k := indexWord(s[off:], w)
-				if k < 0 {
-					break
-				}
-				i := off + k + len(w)
-				off = i
-				// Optional words such as "ID" or "username", then a colon.
-				j := skipSocialFiller(s, i)
-				if c := strings.LastIndexByte(s[i:j], ':'); c < 0 {
-					continue
-				}
-				h := j
-				for h < len(s) && (isAlnum(s[h]) || s[h] == '.' || s[h] == '_') {
-					h++
-				}
-				for h > j && s[h-1] == '.' {
-					h--
-				}
-				if h-j < 3 || (h < len(s) && (s[h] == '/' || s[h] == '@')) || !strings.ContainsAny(s[j:h], "._0123456789") || x.overlaps(j, h) {
-					continue
-				}
-				if id := Parse(Social, p.name+":"+s[j:h]); id.Valid {
-					x.add(id, j, h)
-				}
-			}
+	for p := 0; p < len(s); p++ {
+		if p > 0 && (s[p-1] >= 0x80 || isAlnum(s[p-1])) {
+			continue
+		}
+		name, n := platformNames.at(s[p:])
+		if n == 0 {
+			continue
+		}
+		i := p + n
+		// Optional words such as "ID" or "username", then a colon.
+		j := skipSocialFiller(s, i)
+		if strings.IndexByte(s[i:j], ':') < 0 {
+			continue
+		}
+		h := j
+		for h < len(s) && (isAlnum(s[h]) || s[h] == '.' || s[h] == '_') {
+			h++
+		}
+		for h > j && s[h-1] == '.' {
+			h--
+		}
+		if h-j < 3 || (h < len(s) && (s[h] == '/' || s[h] == '@')) || !strings.ContainsAny(s[j:h], "._0123456789") || x.overlaps(j, h) {
+			continue
+		}
+		if id := Parse(Social, name+":"+s[j:h]); id.Valid {
+			x.add(id, j, h)
 		}
 	}
 }

@@ -101,23 +101,25 @@ type ID struct {
 	// Reason says, in plain English, why the identifier is not valid.
 	Reason string `json:"reason,omitempty"`
 
-	// Kind refines the type: for a phone "mobile", "landline", "toll_free",
-	// "premium", "uan", "personal" or "voip"; for an IP "public",
+	// Kind refines the type: for a phone "mobile", "landline",
+	// "fixed_or_mobile" (countries that do not tell them apart),
+	// "toll_free", "premium", "shared_cost", "uan", "personal", "voip",
+	// "pager" or "voicemail"; for an IP "public",
 	// "private", "loopback", "link_local", "multicast" or "reserved"; for
 	// a URL "shortener" when the host is a known link shortener.
 	Kind string `json:"kind,omitempty"`
-	// Region is the ISO 3166 country of a phone number or IBAN, or the
-	// province of a CNIC.
+	// Region is the ISO 3166 country of a phone number, wallet, IBAN or
+	// bank account, or the province of a CNIC.
 	Region string `json:"region,omitempty"`
 	// Chain is the network of a crypto address: "btc", "eth", "tron" or
 	// "unknown".
 	Chain string `json:"chain,omitempty"`
 	// Host is the ASCII, lower-case host of a URL, domain or e-mail address.
 	Host string `json:"host,omitempty"`
-	// Domain is the registrable domain ("example.com.pk" for
-	// "login.example.com.pk"), so that links on different sub-domains of
-	// one site can be grouped.
-	Domain string `json:"domain,omitempty"`
+	// RegistrableDomain is the domain a registrant controls, from the
+	// public suffix list ("example.com.pk" for "login.example.com.pk"), so
+	// that links on different sub-domains of one site can be grouped.
+	RegistrableDomain string `json:"registrable_domain,omitempty"`
 	// Platform is the social-media platform of a handle: "facebook",
 	// "instagram", "tiktok", "x", "telegram", "youtube", "snapchat",
 	// "linkedin" or "threads".

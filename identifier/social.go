@@ -230,14 +230,7 @@ func platformByHost(host string) *platform {
 
 // platformAt returns the platform whose name starts s, as a whole word.
 func platformAt(s string) (string, int) {
-	best, n := "", 0
-	for _, p := range platforms {
-		for _, w := range p.words {
-			if len(w) > n && hasPrefixFold(s, w) && isWordEnd(s, len(w)) {
-				best, n = p.name, len(w)
-			}
-		}
-	}
+	best, n := platformNames.at(s)
 	// Canonical values name the platform exactly as in keys.
 	for _, p := range platforms {
 		if len(p.name) > n && hasPrefixFold(s, p.name) && len(s) > len(p.name) && s[len(p.name)] == ':' {

@@ -392,7 +392,7 @@ func parseURL(s string) ID {
 		return invalid(s, reason)
 	}
 	v := l.value()
-	id := ID{Value: v, Key: l.key(), Valid: true, Host: l.host, Domain: l.domain}
+	id := ID{Value: v, Key: l.key(), Valid: true, Host: l.host, RegistrableDomain: l.domain}
 	if slices.Contains(shorteners, strings.TrimPrefix(l.host, "www.")) {
 		id.Kind = "shortener"
 	}
@@ -421,7 +421,7 @@ func parseDomain(s string) ID {
 	if err != nil {
 		return invalid(h, quote(h)+" is a public suffix, not a site")
 	}
-	return ID{Value: h, Key: "domain:" + strings.TrimPrefix(h, "www."), Valid: true, Host: h, Domain: d}
+	return ID{Value: h, Key: "domain:" + strings.TrimPrefix(h, "www."), Valid: true, Host: h, RegistrableDomain: d}
 }
 
 // parseEmail reads an e-mail address and lower-cases all of it. Local parts
@@ -464,7 +464,7 @@ func parseEmail(s string) ID {
 		return invalid(s, quote(h)+" is a public suffix, not a mail domain")
 	}
 	key := "email:" + lowerASCII(local) + "@" + h
-	return ID{Value: key[len("email:"):], Key: key, Valid: true, Host: h, Domain: d}
+	return ID{Value: key[len("email:"):], Key: key, Valid: true, Host: h, RegistrableDomain: d}
 }
 
 // parseApp reads an Android application id, or takes it from a Play Store

@@ -29,17 +29,7 @@ func WalletProviders() []string {
 
 // walletAt returns the provider whose name starts s and the length of that
 // name. Bare provider keys ("jazzcash:") match too.
-func walletAt(s string) (string, int) {
-	best, n := "", 0
-	for _, p := range walletProviders {
-		for _, a := range p.aliases {
-			if len(a) > n && hasPrefixFold(s, a) && (len(a) == len(s) || !isAlnum(s[len(a)])) {
-				best, n = p.name, len(a)
-			}
-		}
-	}
-	return best, n
-}
+func walletAt(s string) (string, int) { return walletNames.at(s) }
 
 // parseWallet reads a wallet account: the provider and the phone number the
 // account is opened on, as "JazzCash 0300-1234567", "Easypaisa account no:

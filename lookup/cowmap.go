@@ -10,7 +10,7 @@ import (
 
 // shardBits sets how many shards a cowMap has. With 1,024 shards an index
 // of 100,000 licences holds about a hundred keys per shard, so a change
-// copies one small map and a 8 KiB directory.
+// copies one small map and an 8 KiB directory.
 const (
 	shardBits = 10
 	shardMask = 1<<shardBits - 1

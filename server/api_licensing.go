@@ -493,6 +493,10 @@ func (s *Server) apiTasks(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	if err != nil {
 		return err
 	}
+	now := s.now()
+	for _, t := range tasks {
+		t.OverdueNow = t.Overdue(now)
+	}
 	return writeJSON(w, http.StatusOK, list(tasks, len(tasks)))
 }
 

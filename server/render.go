@@ -59,18 +59,50 @@ var funcs = template.FuncMap{
 	"overdue":   func(t *greyline.TaskView, now time.Time) bool { return t.Overdue(now) },
 	"date":      func(t time.Time) string { return t.In(greyline.Karachi).Format("2 Jan 2006") },
 	"label":     fieldLabel,
+	"capital":   capital,
+	"target":    fieldTarget,
+}
+
+// fieldTarget is the id of the page element that fixes a field's problem.
+func fieldTarget(field string) string {
+	switch {
+	case strings.HasPrefix(field, "documents."):
+		return "f-file" // the upload form
+	case strings.HasPrefix(field, "resources."):
+		return "f-numbers"
+	case field == "persons":
+		return "f-name"
+	case field == "sites":
+		return "f-address"
+	case strings.ContainsAny(field, ".["):
+		return ""
+	}
+	return "f-" + field
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // fieldLabels names form fields in error summaries.
 var fieldLabels = map[string]string{
 	"email": "E-mail address", "org_id": "Organisation", "password": "Password", "roles": "Roles",
 	"current_password": "Current password", "new_password": "New password", "expires_in_days": "Expiry",
-	"code": "Code", "body": "Form",
+	"code": "Code", "body": "Form", "payment_ref": "Payment reference",
 }
 
+// fieldLabel names a form field, or returns "" for checks that are not
+// about one field on the page (a missing document), whose reason then
+// stands alone.
 func fieldLabel(field string) string {
 	if l, ok := fieldLabels[field]; ok {
 		return l
+	}
+	if strings.ContainsAny(field, ".[") || field == "persons" || field == "sites" || field == "business" {
+		return ""
 	}
 	s := strings.ReplaceAll(field, "_", " ")
 	if s == "" {
@@ -233,7 +265,7 @@ var flashes = map[string]string{
 	"site-removed":    "The site was removed.",
 	"document-added":  "The document was uploaded.",
 	"payment-saved":   "The payment reference was saved.",
-	"submitted":       "The application was submitted. PTA, NCCIA and the Security Agency will now review it in parallel.",
+	"submitted":       "The application was submitted. The agencies listed below now review it in parallel.",
 	"answered":        "Your answer was sent to the agency that raised the objection.",
 	"decided":         "Your decision was recorded.",
 	"note-added":      "The internal note was added.",

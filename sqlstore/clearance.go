@@ -209,8 +209,9 @@ func (t *tx) settle(applicationID int64) error {
 	if outcome == greyline.AppGranted {
 		return t.grant(applicationID)
 	}
-	// A refusal ends the other agencies' open tasks too.
-	_, err = t.exec("UPDATE clearance_tasks SET status = 'refused', version = version + 1 WHERE application_id = ? AND status IN ('pending', 'answered', 'objection') ", applicationID)
+	// A refusal ends the other agencies' open tasks too, without putting a
+	// decision in their mouths.
+	_, err = t.exec("UPDATE clearance_tasks SET status = 'closed', version = version + 1 WHERE application_id = ? AND status IN ('pending', 'answered', 'objection')", applicationID)
 	return err
 }
 

@@ -215,7 +215,9 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, "Usage: greyline <command> [options]", nil},
 		{[]string{"serve", "--help"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
-			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy")},
+			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
+			"clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
+			"provisional-days", "signing-keys")},
 		{[]string{"migrate", "--help"}, "Usage: greyline migrate [options]", with(storeOptions)},
 		{[]string{"user", "--help"}, "Usage: greyline user <subcommand> [options]", nil},
 		{[]string{"user", "create", "--help"}, "Usage: greyline user create --email EMAIL", with(storeOptions,
@@ -228,9 +230,13 @@ func TestHelp(t *testing.T) {
 		{[]string{"audit", "--help"}, "Usage: greyline audit verify [options]", nil},
 		{[]string{"audit", "verify", "--help"}, "Usage: greyline audit verify [options]", with(storeOptions)},
 		{[]string{"version", "--help"}, "Usage: greyline version", nil},
+		{[]string{"licences", "--help"}, "Usage: greyline licences expire [options]", nil},
+		{[]string{"certificate", "--help"}, "Usage: greyline certificate verify [--keys FILE] FILE-OR-TOKEN", nil},
 		{[]string{"serve", "-h"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
-			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy")},
+			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
+			"clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
+			"provisional-days", "signing-keys")},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
