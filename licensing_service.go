@@ -127,6 +127,8 @@ type LicenceService interface {
 	// RecordInspection stores an inspection; a pass activates the licence
 	// for a year, a fail ends the provisional licence.
 	RecordInspection(ctx context.Context, in *Inspection) (*Licence, error)
+	FindInspection(ctx context.Context, id int64) (*Inspection, error)
+	Inspections(ctx context.Context, licenceID int64) ([]*InspectionView, error)
 	// ChangeStatus suspends, revokes, reinstates or surrenders a licence.
 	ChangeStatus(ctx context.Context, id int64, version int, to LicenceStatus, reason, orderNo string) (*Licence, error)
 	// ExpireDue expires every licence past its end date and returns how many.
@@ -152,4 +154,10 @@ type RegistryEntry struct {
 type RegistrySource interface {
 	// RegistryEntries returns every licence, or one business's when businessID is not 0.
 	RegistryEntries(ctx context.Context, businessID int64) ([]RegistryEntry, error)
+}
+
+// InspectionView is an inspection with its photos.
+type InspectionView struct {
+	Inspection
+	Photos []*Document `json:"photos"`
 }

@@ -45,14 +45,56 @@ func (s *Server) documentRecord(r *http.Request, c *reqCtx) (*access.Record, err
 		return nil, err
 	}
 	d, err := s.applications.FindDocument(r.Context(), id)
-	if err != nil || d.ApplicationID == 0 {
+	if err != nil {
 		return nil, errNotFound
+	}
+	if d.InspectionID != 0 {
+		in, err := s.licences.FindInspection(r.Context(), d.InspectionID)
+		if err != nil {
+			return nil, asMissing(err)
+		}
+		l, err := s.licences.FindLicence(r.Context(), in.LicenceID)
+		if err != nil {
+			return nil, asMissing(err)
+		}
+		return &access.Record{OrgID: l.OrgID}, nil
 	}
 	a, err := s.applications.FindApplication(r.Context(), d.ApplicationID)
 	if err != nil {
 		return nil, asMissing(err)
 	}
 	return &access.Record{OrgID: a.OrgID}, nil
+}
+
+func (s *Server) inspectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.licences.FindInspection(r.Context(), id)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	l, err := s.licences.FindLicence(r.Context(), in.LicenceID)
+	if err != nil {
+		return nil, asMissing(err)
+	}
+	return &access.Record{OrgID: l.OrgID}, nil
+}
+
+// apiInspectionPhoto adds a photo to an inspection.
+func (s *Server) apiInspectionPhoto(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	d := &greyline.Document{InspectionID: id}
+	content, err := s.readUpload(r, d)
+	if err != nil {
+		return err
+	}
+	d.Kind = greyline.DocInspectionPhoto
+	if err := s.applications.AddDocument(r.Context(), d, content); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, d)
 }
 
 func (s *Server) objectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
@@ -567,7 +609,8 @@ func (s *Server) apiTaskNote(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 
 type licenceDetail struct {
 	*greyline.Licence
-	History []*greyline.LicenceEvent `json:"history"`
+	History     []*greyline.LicenceEvent   `json:"history"`
+	Inspections []*greyline.InspectionView `json:"inspections"`
 }
 
 func (s *Server) apiLicence(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -580,7 +623,11 @@ func (s *Server) apiLicence(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, licenceDetail{l, h})
+	ins, err := s.licences.Inspections(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, licenceDetail{l, h, ins})
 }
 
 func (s *Server) apiInspection(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

@@ -246,6 +246,7 @@ var authzTable = map[string]authzRow{
 	"POST /api/v1/tasks/{id}/notes":                {action: access.TaskDecide, targets: reviewerOwn, body: emptyJSON},
 	"GET /api/v1/licences/{id}":                    {action: access.LicenceView, targets: licenceViewers},
 	"POST /api/v1/licences/{id}/inspection":        {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyJSON},
+	"POST /api/v1/inspections/{id}/photos":         {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyJSON},
 	// Only reviewers and investigators of PTA or NCCIA enforce; the callers
 	// are all of TESTCO (see TestAuthzLicenceEnforce for the agencies).
 	"POST /api/v1/licences/{id}/status":    {action: access.LicenceEnforce, targets: recordRule(nil), body: emptyJSON},
@@ -359,6 +360,7 @@ type licensingRecords struct {
 	application            int64 // submitted, with documents and an objection
 	document, objection    int64
 	task                   int64 // for tOwn: TESTCO's task; for tOther: PTA's
+	inspection             int64 // a passed inspection of the licence
 	licence                int64 // provisional
 }
 
@@ -409,8 +411,12 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 		if err != nil || len(objs) != 1 {
 			t.Fatalf("objections: %v %+v", err, objs)
 		}
+		in := &greyline.Inspection{LicenceID: l.lic.ID, Date: e.clock.Now(), Findings: "As declared.", Passed: true}
+		if _, err := e.db.RecordInspection(actorCtx(decider), in); err != nil {
+			t.Fatal(err)
+		}
 		f.lic[target] = &licensingRecords{business: l.biz.ID, person: l.person.ID, site: l.site.ID, application: app.ID,
-			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID}
+			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID, inspection: in.ID}
 	}
 	f.lic[tOwn].task, f.lic[tOther].task = tasks["TESTCO"], tasks["PTA"]
 }
@@ -492,6 +498,7 @@ func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCalle
 			{"/objections/{id}", r.objection},
 			{"/tasks/{id}", r.task},
 			{"/licences/{id}", r.licence},
+			{"/inspections/{id}", r.inspection},
 		} {
 			if strings.HasPrefix(strings.TrimPrefix(path, "/api/v1"), p.prefix) {
 				return p.id

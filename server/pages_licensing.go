@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/access"
+	"github.com/greyline/greyline/filestore"
 )
 
 type applicationPage struct {
@@ -270,6 +273,8 @@ type licencePage struct {
 	Page
 	Licence     *greyline.Licence
 	History     []*greyline.LicenceEvent
+	Inspections []*greyline.InspectionView
+	CanDocs     bool
 	Business    *greyline.Business
 	CanInspect  bool
 	CanEnforce  bool
@@ -292,7 +297,11 @@ func (s *Server) loadLicencePage(r *http.Request, c *reqCtx) (*licencePage, erro
 	if p.Business, err = s.businesses.FindBusinessByID(ctx, l.BusinessID); err != nil {
 		return nil, err
 	}
+	if p.Inspections, err = s.licences.Inspections(ctx, id); err != nil {
+		return nil, err
+	}
 	rec := &access.Record{OrgID: l.OrgID}
+	p.CanDocs = c.can(access.DocumentView, rec)
 	p.CanInspect = l.Status == greyline.LicenceProvisional && c.can(access.InspectionRecord, rec)
 	p.CanEnforce = c.can(access.LicenceEnforce, rec)
 	p.CanSurrend = l.Status.Holds() && c.can(access.LicenceSurrender, rec)
@@ -341,11 +350,48 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request, c *req
 		}
 		result := r.PostFormValue("result")
 		v.Check(result == "pass" || result == "fail", "result", "choose pass or fail")
+		// Photos are checked before anything is recorded, so that a bad
+		// photo does not leave an inspection half-documented.
+		var photos []*multipart.FileHeader
+		if r.MultipartForm != nil {
+			photos = r.MultipartForm.File["photos"]
+		}
+		for _, ph := range photos {
+			if ph.Size > s.cfg.MaxUploadBytes {
+				v.Add("photos", ph.Filename+" is larger than the upload limit")
+				continue
+			}
+			f, err := ph.Open()
+			if err != nil {
+				v.Add("photos", ph.Filename+" could not be read")
+				continue
+			}
+			head := make([]byte, 512)
+			n, _ := io.ReadFull(f, head)
+			f.Close()
+			if filestore.Sniff(head[:n]) == "" {
+				v.Add("photos", ph.Filename+" must be a JPEG, PNG or PDF file")
+			}
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		_, err = s.licences.RecordInspection(r.Context(), &greyline.Inspection{LicenceID: id, Date: date, Findings: r.PostFormValue("findings"), Passed: result == "pass"})
-		return err
+		in := &greyline.Inspection{LicenceID: id, Date: date, Findings: r.PostFormValue("findings"), Passed: result == "pass"}
+		if _, err := s.licences.RecordInspection(r.Context(), in); err != nil {
+			return err
+		}
+		for _, ph := range photos {
+			f, err := ph.Open()
+			if err != nil {
+				return greyline.Internal(err)
+			}
+			err = s.applications.AddDocument(r.Context(), &greyline.Document{InspectionID: in.ID, Kind: greyline.DocInspectionPhoto, Filename: ph.Filename}, f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

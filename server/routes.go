@@ -149,7 +149,7 @@ func (s *Server) pageRoutes() []route {
 		rec(s.taskRecord, p("POST", "/tasks/{id}/notes", access.TaskDecide, stageFull, s.noteSubmit)),
 		p("GET", "/inspections", access.InspectionRecord, stageFull, s.inspectionsPage),
 		rec(s.licenceRecord, p("GET", "/licences/{id}", access.LicenceView, stageFull, s.licencePage)),
-		rec(s.licenceRecord, p("POST", "/licences/{id}/inspection", access.InspectionRecord, stageFull, s.inspectionSubmit)),
+		upload(rec(s.licenceRecord, p("POST", "/licences/{id}/inspection", access.InspectionRecord, stageFull, s.inspectionSubmit))),
 		rec(s.licenceRecord, p("POST", "/licences/{id}/status", access.LicenceEnforce, stageFull, s.statusSubmit)),
 		rec(s.licenceRecord, p("POST", "/licences/{id}/surrender", access.LicenceSurrender, stageFull, s.surrenderSubmit)),
 		rec(s.licenceRecord, p("GET", "/licences/{id}/certificate.pdf", access.LicenceView, stageFull, s.certificatePDF)),
@@ -211,6 +211,7 @@ func (s *Server) apiRoutes() []route {
 		rec(s.taskRecord, a("POST", "/tasks/{id}/notes", access.TaskDecide, s.apiTaskNote)),
 		rec(s.licenceRecord, a("GET", "/licences/{id}", access.LicenceView, s.apiLicence)),
 		rec(s.licenceRecord, a("POST", "/licences/{id}/inspection", access.InspectionRecord, s.apiInspection)),
+		upload(rec(s.inspectionRecord, a("POST", "/inspections/{id}/photos", access.InspectionRecord, s.apiInspectionPhoto))),
 		rec(s.licenceRecord, a("POST", "/licences/{id}/status", access.LicenceEnforce, s.apiLicenceStatus)),
 		rec(s.licenceRecord, a("POST", "/licences/{id}/surrender", access.LicenceSurrender, s.apiLicenceSurrender)),
 

@@ -339,7 +339,11 @@ func scanDocument(s scanner) (*greyline.Document, error) {
 }
 
 func (t *tx) documents(applicationID int64) ([]*greyline.Document, error) {
-	rows, err := t.query("SELECT "+documentColumns+" FROM documents WHERE application_id = ? ORDER BY id", applicationID)
+	return t.documentsWhere("application_id = ?", applicationID)
+}
+
+func (t *tx) documentsWhere(cond string, arg any) ([]*greyline.Document, error) {
+	rows, err := t.query("SELECT "+documentColumns+" FROM documents WHERE "+cond+" ORDER BY id", arg)
 	if err != nil {
 		return nil, err
 	}
@@ -401,6 +405,14 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 	d.Filename, d.ContentType, d.Size, d.SHA256 = cleanFilename(d.Filename), stored.ContentType, stored.Size, stored.SHA256
 	d.UploadedBy, d.UploadedAt = greyline.ActorFrom(ctx).UserID, db.now()
 	return db.write(ctx, func(t *tx) error {
+		if d.InspectionID != 0 {
+			if _, err := t.inspection(d.InspectionID); err != nil {
+				return err
+			}
+			if d.Kind != greyline.DocInspectionPhoto {
+				return greyline.Invalid("kind", "an inspection's documents are inspection photos")
+			}
+		}
 		if d.ApplicationID != 0 {
 			a, err := t.application(d.ApplicationID)
 			if err != nil {

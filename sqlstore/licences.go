@@ -367,3 +367,57 @@ func (db *DB) RegistryEntries(ctx context.Context, businessID int64) ([]greyline
 	})
 	return out, err
 }
+
+const inspectionColumns = "id, licence_id, site_id, inspector_id, date, findings, passed, created_at"
+
+func scanInspection(s scanner) (*greyline.Inspection, error) {
+	var in greyline.Inspection
+	err := s.Scan(&in.ID, &in.LicenceID, &in.SiteID, &in.InspectorID, &in.Date, &in.Findings, &in.Passed, &in.CreatedAt)
+	in.Date, in.CreatedAt = in.Date.UTC(), in.CreatedAt.UTC()
+	return &in, err
+}
+
+func (t *tx) inspection(id int64) (*greyline.Inspection, error) {
+	in, err := scanInspection(t.queryRow("SELECT "+inspectionColumns+" FROM inspections WHERE id = ?", id))
+	if err != nil {
+		return nil, notFound(err, "Inspection")
+	}
+	return in, nil
+}
+
+// FindInspection returns one inspection.
+func (db *DB) FindInspection(ctx context.Context, id int64) (*greyline.Inspection, error) {
+	var in *greyline.Inspection
+	err := db.read(ctx, func(t *tx) (err error) { in, err = t.inspection(id); return err })
+	return in, err
+}
+
+// Inspections returns a licence's inspections with their photos.
+func (db *DB) Inspections(ctx context.Context, licenceID int64) ([]*greyline.InspectionView, error) {
+	var out []*greyline.InspectionView
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT "+inspectionColumns+" FROM inspections WHERE licence_id = ? ORDER BY id", licenceID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			in, err := scanInspection(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, &greyline.InspectionView{Inspection: *in})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, v := range out {
+			if v.Photos, err = t.documentsWhere("inspection_id = ?", v.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
