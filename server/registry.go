@@ -115,21 +115,25 @@ func lookupOne(v *lookup.View, q string) Lookup {
 	q = strings.TrimSpace(q)
 	out := Lookup{Query: q, Licences: []PublicLicence{}}
 	var found []lookup.Licence
-	upper := strings.ToUpper(q)
 	switch {
 	case q == "":
 		out.Kind, out.Error = "none", "enter a licence number, telephone number, domain, IP address or business name"
 		return out
-	case licenceNumberPattern.MatchString(upper):
+	case maybeLicenceNumber(q) && licenceNumberPattern.MatchString(strings.ToUpper(q)):
+		upper := strings.ToUpper(q)
 		out.Kind, out.Value = "licence_number", upper
 		if l, ok := v.ByNumber(upper); ok {
 			found = []lookup.Licence{l}
 		}
 	default:
-		if a, err := netip.ParseAddr(q); err == nil {
-			out.Kind, out.Value = "ip", a.String()
-			found = v.ByIP(a)
-			break
+		// Only text with a dot or colon can be an address; skipping the
+		// parse keeps the common caller-ID check fast.
+		if strings.ContainsAny(q, ".:") {
+			if a, err := netip.ParseAddr(q); err == nil {
+				out.Kind, out.Value = "ip", a.String()
+				found = v.ByIP(a)
+				break
+			}
 		}
 		if id := identifier.Parse(identifier.Phone, q); id.Valid && looksLikeNumber(q) {
 			out.Kind, out.Value = "phone", id.Value
@@ -151,6 +155,11 @@ func lookupOne(v *lookup.View, q string) Lookup {
 		}
 	}
 	return out
+}
+
+// maybeLicenceNumber is a cheap test before the pattern: "CC-…" or "SH-…".
+func maybeLicenceNumber(q string) bool {
+	return len(q) == 18 && q[2] == '-' && (q[0]|0x20 == 'c' && q[1]|0x20 == 'c' || q[0]|0x20 == 's' && q[1]|0x20 == 'h')
 }
 
 // looksLikeNumber keeps names with a few digits from being read as phones.
