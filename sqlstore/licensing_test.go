@@ -367,3 +367,55 @@ func (l *licensing) grantDirectly(t *testing.T) {
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
+
+func TestRenewalKeepsTheNumber(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			l.site("Islamabad", "+92512345678")
+			l.grantDirectly(t)
+			db, ctx := l.db, l.applicant
+			lics, _ := db.ListLicences(ctx, greyline.LicenceFilter{BusinessID: l.biz.ID})
+			lic, err := db.RecordInspection(l.inspector, &greyline.Inspection{LicenceID: lics[0].ID, Date: l.clk.Now(), Findings: "ok", Passed: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Renewal opens 60 days before expiry, not earlier.
+			l.clk.Add(300 * 24 * time.Hour)
+			if _, err := db.CreateApplication(ctx, l.biz.ID, greyline.Renewal, []int64{lic.ID}); !errors.Is(err, greyline.ErrInvalid) {
+				t.Fatalf("renewal 65 days before expiry: %v", err)
+			}
+			l.clk.Add(10 * 24 * time.Hour)
+			app, err := db.CreateApplication(ctx, l.biz.ID, greyline.Renewal, []int64{lic.ID})
+			if err != nil {
+				t.Fatalf("renewal 55 days before expiry: %v", err)
+			}
+			persons, _ := db.ListPersons(ctx, l.biz.ID)
+			for _, k := range []greyline.DocumentKind{greyline.DocNTN, greyline.DocBankStatement, greyline.DocIncorporation, greyline.DocMoAAoA, greyline.DocForm29} {
+				l.doc(app.ID, k, 0)
+			}
+			l.doc(app.ID, greyline.DocCNIC, persons[0].ID)
+			app, _ = db.UpdatePayment(ctx, app.ID, app.Version, "PSID-RENEW")
+			if app, err = db.Submit(ctx, app.ID, app.Version); err != nil {
+				t.Fatal(err)
+			}
+			tasks, _ := db.TasksOf(ctx, app.ID)
+			for _, tk := range tasks {
+				if _, err := db.Decide(l.reviewers[tk.OrgCode], tk.ID, tk.Version, greyline.DecideClear, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			renewed, _ := db.FindLicence(ctx, lic.ID)
+			if renewed.Number != lic.Number || renewed.Status != greyline.LicenceActive {
+				t.Fatalf("renewed licence %+v", renewed)
+			}
+			if want := lic.ValidUntil.AddDate(0, 0, 365); !renewed.ValidUntil.Equal(want) {
+				t.Errorf("valid until %v, want %v", renewed.ValidUntil, want)
+			}
+			all, _ := db.ListLicences(ctx, greyline.LicenceFilter{BusinessID: l.biz.ID})
+			if len(all) != 1 {
+				t.Errorf("renewal issued a new licence: %d licences", len(all))
+			}
+		})
+	}
+}
