@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -15,28 +16,69 @@ import (
 // Record loaders for licensing routes: each finds who owns the record in the
 // path, so that access can answer 404 for records out of scope.
 
+// ownedBy makes a record loader from a finder and the owning organisation
+// of what it finds.
+func ownedBy[T any](find func(context.Context, int64) (T, error), org func(context.Context, T) (int64, error)) func(*http.Request, *reqCtx) (*access.Record, error) {
+	return func(r *http.Request, c *reqCtx) (*access.Record, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		x, err := find(r.Context(), id)
+		if err != nil {
+			return nil, asMissing(err)
+		}
+		orgID, err := org(r.Context(), x)
+		if err != nil {
+			return nil, asMissing(err)
+		}
+		return &access.Record{OrgID: orgID}, nil
+	}
+}
+
 func (s *Server) businessRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.businesses.FindBusinessByID(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	return &access.Record{OrgID: b.OrgID}, nil
+	return ownedBy(s.businesses.FindBusinessByID, func(_ context.Context, b *greyline.Business) (int64, error) { return b.OrgID, nil })(r, c)
 }
 
 func (s *Server) applicationRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
+	return ownedBy(s.applications.FindApplication, func(_ context.Context, a *greyline.Application) (int64, error) { return a.OrgID, nil })(r, c)
+}
+
+func (s *Server) taskRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	return ownedBy(s.clearance.FindTask, func(_ context.Context, t *greyline.TaskView) (int64, error) { return t.OrgID, nil })(r, c)
+}
+
+func (s *Server) licenceRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	return ownedBy(s.licences.FindLicence, func(_ context.Context, l *greyline.Licence) (int64, error) { return l.OrgID, nil })(r, c)
+}
+
+// licenceOrg is the organisation owning a licence.
+func (s *Server) licenceOrg(ctx context.Context, licenceID int64) (int64, error) {
+	l, err := s.licences.FindLicence(ctx, licenceID)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	a, err := s.applications.FindApplication(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
+	return l.OrgID, nil
+}
+
+func (s *Server) inspectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	return ownedBy(s.licences.FindInspection, func(ctx context.Context, in *greyline.Inspection) (int64, error) {
+		return s.licenceOrg(ctx, in.LicenceID)
+	})(r, c)
+}
+
+func (s *Server) objectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	find := func(ctx context.Context, id int64) (int64, error) {
+		_, appID, err := s.clearance.FindObjection(ctx, id)
+		return appID, err
 	}
-	return &access.Record{OrgID: a.OrgID}, nil
+	return ownedBy(find, func(ctx context.Context, appID int64) (int64, error) {
+		a, err := s.applications.FindApplication(ctx, appID)
+		if err != nil {
+			return 0, err
+		}
+		return a.OrgID, nil
+	})(r, c)
 }
 
 func (s *Server) documentRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
@@ -53,33 +95,17 @@ func (s *Server) documentRecord(r *http.Request, c *reqCtx) (*access.Record, err
 		if err != nil {
 			return nil, asMissing(err)
 		}
-		l, err := s.licences.FindLicence(r.Context(), in.LicenceID)
+		orgID, err := s.licenceOrg(r.Context(), in.LicenceID)
 		if err != nil {
 			return nil, asMissing(err)
 		}
-		return &access.Record{OrgID: l.OrgID}, nil
+		return &access.Record{OrgID: orgID}, nil
 	}
 	a, err := s.applications.FindApplication(r.Context(), d.ApplicationID)
 	if err != nil {
 		return nil, asMissing(err)
 	}
 	return &access.Record{OrgID: a.OrgID}, nil
-}
-
-func (s *Server) inspectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	in, err := s.licences.FindInspection(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	l, err := s.licences.FindLicence(r.Context(), in.LicenceID)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	return &access.Record{OrgID: l.OrgID}, nil
 }
 
 // apiInspectionPhoto adds a photo to an inspection.
@@ -95,46 +121,6 @@ func (s *Server) apiInspectionPhoto(w http.ResponseWriter, r *http.Request, c *r
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, d)
-}
-
-func (s *Server) objectionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	_, appID, err := s.clearance.FindObjection(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	a, err := s.applications.FindApplication(r.Context(), appID)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	return &access.Record{OrgID: a.OrgID}, nil
-}
-
-func (s *Server) taskRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.clearance.FindTask(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	return &access.Record{OrgID: t.OrgID}, nil
-}
-
-func (s *Server) licenceRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	l, err := s.licences.FindLicence(r.Context(), id)
-	if err != nil {
-		return nil, asMissing(err)
-	}
-	return &access.Record{OrgID: l.OrgID}, nil
 }
 
 // businessInput is what a client may set on a business.
