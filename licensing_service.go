@@ -148,6 +148,7 @@ type RegistryEntry struct {
 	Licence   *Licence
 	Site      *Site
 	LegalName string
+	LegalForm LegalForm
 }
 
 // RegistrySource feeds the in-memory registry index.

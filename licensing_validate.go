@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/greyline/greyline/identifier"
@@ -56,6 +57,12 @@ func (b *Business) Validate() error {
 	var v Validation
 	b.LegalName = text(&v, "legal_name", b.LegalName, true, 200)
 	b.TradeName = text(&v, "trade_name", b.TradeName, true, 200)
+	// Names are printed on certificates and signed into their codes.
+	for _, f := range [][2]string{{"legal_name", b.LegalName}, {"trade_name", b.TradeName}} {
+		if strings.IndexFunc(f[1], unicode.IsControl) >= 0 {
+			v.Add(f[0], "must not contain tabs, line breaks or other control characters")
+		}
+	}
 	b.RegisteredAddress = text(&v, "registered_address", b.RegisteredAddress, true, 500)
 	b.PSEBNumber = text(&v, "pseb_number", b.PSEBNumber, false, 50)
 	v.Check(b.Kind.Valid(), "kind", "must be call_centre or software_house")

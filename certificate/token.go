@@ -52,14 +52,14 @@ func KindLabel(kind string) string {
 // Claims are what a certificate asserts and signs. Times are UTC and whole
 // seconds.
 type Claims struct {
-	LicenceNumber string
-	TradeName     string
-	City          string // the city of the licensed site
-	Kind          string // KindCallCentre or KindSoftwareHouse
-	ValidFrom     time.Time
-	ValidUntil    time.Time
-	IssuedAt      time.Time
-	KeyID         string // the key that signed; set by Sign
+	LicenceNumber string    `json:"licence_number"`
+	TradeName     string    `json:"trade_name"`
+	City          string    `json:"city"` // the city of the licensed site
+	Kind          string    `json:"kind"` // KindCallCentre or KindSoftwareHouse
+	ValidFrom     time.Time `json:"valid_from"`
+	ValidUntil    time.Time `json:"valid_until"`
+	IssuedAt      time.Time `json:"issued_at"`
+	KeyID         string    `json:"key_id"` // the key that signed; set by Sign
 }
 
 // ValidAt reports whether t falls in the certificate's validity period. It
@@ -81,7 +81,7 @@ var (
 // Limits on the payload. They are generous for real names but stop a
 // hostile token from making Verify do much work.
 const (
-	maxField    = 300  // bytes in any one text field
+	maxField    = 800  // bytes in any one text field: 200 characters of up to 4 bytes
 	maxTokenLen = 2048 // characters in a whole token
 )
 
@@ -171,7 +171,7 @@ func printable(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !unicode.IsPrint(r) {
+		if !unicode.IsPrint(r) && r != '\u200c' && r != '\u200d' { // ZWNJ and ZWJ shape Urdu words
 			return false
 		}
 	}

@@ -41,7 +41,10 @@ func toLookup(e greyline.RegistryEntry) lookup.Record {
 			res.Prefixes = append(res.Prefixes, pfx)
 		}
 	}
-	res.BusinessName = e.LegalName
+	if e.LegalForm != greyline.SoleProprietor {
+		// A sole proprietorship's legal name is a person's name.
+		res.BusinessName = e.LegalName
+	}
 	return rec
 }
 
@@ -141,6 +144,12 @@ func lookupOne(v *lookup.View, q string) Lookup {
 			break
 		}
 		if id := identifier.Parse(identifier.URL, q); id.Valid && strings.Contains(q, ".") && !strings.Contains(q, " ") {
+			if a, err := netip.ParseAddr(strings.Trim(id.Host, "[]")); err == nil {
+				// A URL or host:port on a bare address is looked up by address.
+				out.Kind, out.Value = "ip", a.String()
+				found = v.ByIP(a)
+				break
+			}
 			out.Kind, out.Value = "domain", id.Host
 			found = v.ByDomain(strings.TrimPrefix(id.Host, "www."))
 			break
@@ -167,7 +176,7 @@ func looksLikeNumber(q string) bool {
 	digits := 0
 	for _, r := range q {
 		switch {
-		case r >= '0' && r <= '9', r >= '۰' && r <= '۹', r >= '٠' && r <= '٩':
+		case r >= '0' && r <= '9', r >= '۰' && r <= '۹', r >= '٠' && r <= '٩', r >= '０' && r <= '９':
 			digits++
 		case r == '+' || r == '-' || r == ' ' || r == '(' || r == ')' || r == '.':
 		default:

@@ -78,6 +78,7 @@ func (db *DB) UpdateBusiness(ctx context.Context, b *greyline.Business) error {
 		}
 		b.Version++
 		b.UpdatedAt = now
+		t.changed(b.ID) // the registry index shows the trade and legal names
 		return t.audit(greyline.AuditEvent{Action: "business.update", RecordType: "business", RecordID: idString(b.ID)})
 	})
 }

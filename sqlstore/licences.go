@@ -342,7 +342,7 @@ func (db *DB) RegistryEntries(ctx context.Context, businessID int64) ([]greyline
 		if businessID != 0 {
 			where, args = " WHERE l.business_id = ? ORDER BY l.id", []any{businessID}
 		}
-		rows, err := t.query("SELECT "+licenceColumns+", b.legal_name, s."+strings.ReplaceAll(siteColumns, ", ", ", s.")+licenceFrom+where, args...)
+		rows, err := t.query("SELECT "+licenceColumns+", b.legal_name, b.legal_form, s."+strings.ReplaceAll(siteColumns, ", ", ", s.")+licenceFrom+where, args...)
 		if err != nil {
 			return err
 		}
@@ -353,7 +353,7 @@ func (db *DB) RegistryEntries(ctx context.Context, businessID int64) ([]greyline
 			var site greyline.Site
 			var res string
 			if err := rows.Scan(&l.ID, &l.Number, &l.BusinessID, &l.OrgID, &l.SiteID, &l.ApplicationID, &l.Kind, &l.TradeName, &l.City, &l.Status, &l.IssuedAt, &l.ValidFrom, &l.ValidUntil, &l.Version,
-				&e.LegalName, &site.ID, &site.BusinessID, &site.Address, &site.City, &site.Province, &site.Seats, &site.Staff, &site.ForeignStaff, &site.MainOffice, &res); err != nil {
+				&e.LegalName, &e.LegalForm, &site.ID, &site.BusinessID, &site.Address, &site.City, &site.Province, &site.Seats, &site.Staff, &site.ForeignStaff, &site.MainOffice, &res); err != nil {
 				return err
 			}
 			if err := json.Unmarshal([]byte(res), &site.Resources); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -178,6 +179,9 @@ func (m *Main) certificateCmd(ctx context.Context, args []string) error {
 	c, err := certificate.Verify(token, lookup)
 	if err != nil {
 		fmt.Fprintf(m.Stdout, "NOT VALID: %v\n", err)
+		if errors.Is(err, certificate.ErrMalformed) {
+			return greyline.Errorf(greyline.EINVALID, "%v", err)
+		}
 		return greyline.Errorf(greyline.EFORBIDDEN, "%v", err)
 	}
 	fmt.Fprintf(m.Stdout, "signature valid (key %s)\nlicence %s\ntrade name %s\nkind %s\ncity %s\nvalid %s to %s\nissued %s\n",
@@ -192,8 +196,9 @@ func (m *Main) publicKeys(file, dir string, sf *storeFlags) (func(string) (ed255
 		if dir == "" {
 			dir = filepath.Join(sf.dataDir, "signing-keys")
 		}
-		if _, err := os.Stat(dir); err != nil {
-			return nil, greyline.Invalid("--keys", "no published keys given and no signing-keys directory at "+dir)
+		// Verifying must never create a key: require existing ones.
+		if pems, _ := filepath.Glob(filepath.Join(dir, "*.pem")); len(pems) == 0 {
+			return nil, greyline.Invalid("--keys", "no published keys given and no signing keys in "+dir)
 		}
 		kr, err := keys.LoadOrCreateKeyring(dir, m.Now())
 		if err != nil {

@@ -137,7 +137,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := srv.RebuildRegistry(ctx); err != nil {
 		return err
 	}
-	go expireLoop(ctx, db, log)
+	go maintain(ctx, db, srv, log)
 	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
 	return srv.ListenAndServe(ctx, func(addr string) {
 		base := baseURL(addr, cfg.TLSCert != "")
@@ -174,9 +174,11 @@ func baseURL(addr string, tls bool) string {
 	return scheme + "://" + host + ":" + port
 }
 
-// expireLoop expires licences past their validity, every ten minutes while
-// the server runs; `greyline licences expire` does the same from cron.
-func expireLoop(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
+// maintain expires licences past their validity every ten minutes while the
+// server runs (`greyline licences expire` does the same from cron), and
+// rebuilds the lookup index, so that changes made by another process (the
+// cron command, a second server on PostgreSQL) reach it within that time.
+func maintain(ctx context.Context, db *sqlstore.DB, srv *server.Server, log *slog.Logger) {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -185,6 +187,9 @@ func expireLoop(ctx context.Context, db *sqlstore.DB, log *slog.Logger) {
 			log.Error("licence expiry failed", "err", err)
 		} else if n > 0 {
 			log.Info("licences expired", "count", n)
+		}
+		if err := srv.RebuildRegistry(ctx); err != nil && ctx.Err() == nil {
+			log.Error("registry rebuild failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
