@@ -48,6 +48,7 @@ const (
 	TaskDecide       Action = "task.decide"
 	InspectionRecord Action = "inspection.record"
 	LicenceView      Action = "licence.view"
+	LicenceList      Action = "licence.list"    // the whole register, for agency staff
 	LicenceEnforce   Action = "licence.enforce" // suspend, revoke, reinstate
 	LicenceSurrender Action = "licence.surrender"
 	VerifyBatch      Action = "verify.batch"
@@ -119,6 +120,7 @@ var Rules = map[Action]Rule{
 	TaskDecide:       {Grants: own(greyline.RoleReviewer), Write: true},
 	InspectionRecord: {Grants: all(greyline.RoleInspector), Write: true},
 	LicenceView:      {Grants: append(own(greyline.RoleApplicant), all(greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)...)},
+	LicenceList:      {Grants: all(greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 	LicenceEnforce: {Grants: []Grant{
 		{greyline.RoleReviewer, AllRecords, []string{"PTA", "NCCIA"}},
 		{greyline.RoleInvestigator, AllRecords, []string{"PTA", "NCCIA"}},

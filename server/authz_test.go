@@ -283,6 +283,7 @@ var authzTable = map[string]authzRow{
 	"POST /tasks/{id}/notes":              {action: access.TaskDecide, targets: reviewerOwn, body: emptyForm},
 	"GET /inspections":                    {action: access.InspectionRecord, expect: granted(denied, greyline.RoleInspector)},
 	"GET /licences/{id}":                  {action: access.LicenceView, targets: licenceViewers},
+	"GET /licences":                       {action: access.LicenceList, expect: granted(denied, greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 	"POST /licences/{id}/inspection":      {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyForm},
 	"POST /licences/{id}/status":          {action: access.LicenceEnforce, targets: recordRule(nil), body: emptyForm},
 	"POST /licences/{id}/surrender":       {action: access.LicenceSurrender, targets: applicantOwn, body: emptyForm},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -421,4 +422,27 @@ func (s *Server) surrenderSubmit(w http.ResponseWriter, r *http.Request, c *reqC
 		_, err := s.licences.ChangeStatus(r.Context(), id, ver, greyline.LicenceSurrendered, r.PostFormValue("reason"), "")
 		return err
 	})
+}
+
+type registerPage struct {
+	Page
+	Licences []*greyline.Licence
+	Status   string
+	Statuses []greyline.LicenceStatus
+}
+
+// registerPage lists every licence for agency staff, by status.
+func (s *Server) registerPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	st := greyline.LicenceStatus(r.URL.Query().Get("status"))
+	statuses := []greyline.LicenceStatus{greyline.LicenceProvisional, greyline.LicenceActive, greyline.LicenceSuspended, greyline.LicenceRevoked, greyline.LicenceExpired, greyline.LicenceSurrendered}
+	if st != "" && !slices.Contains(statuses, st) {
+		return greyline.Invalid("status", "is not a licence status")
+	}
+	lics, err := s.licences.ListLicences(r.Context(), greyline.LicenceFilter{Status: st, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	p := &registerPage{Page: s.page(c, "Licence register"), Licences: lics, Status: string(st), Statuses: statuses}
+	s.render(w, r, c, http.StatusOK, "register", p)
+	return nil
 }

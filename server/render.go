@@ -166,6 +166,7 @@ var navItems = []struct {
 	{"My business", "/business", access.ApplicationEdit},
 	{"Clearance queue", "/queue", access.TaskQueue},
 	{"Inspections", "/inspections", access.InspectionRecord},
+	{"Licences", "/licences", access.LicenceList},
 	{"Users", "/admin/users", access.UserList},
 	{"Organisations", "/admin/orgs", access.OrgList},
 	{"Audit log", "/audit", access.AuditRead},

@@ -148,6 +148,7 @@ func (s *Server) pageRoutes() []route {
 		rec(s.taskRecord, p("POST", "/tasks/{id}/decision", access.TaskDecide, stageFull, s.decisionSubmit)),
 		rec(s.taskRecord, p("POST", "/tasks/{id}/notes", access.TaskDecide, stageFull, s.noteSubmit)),
 		p("GET", "/inspections", access.InspectionRecord, stageFull, s.inspectionsPage),
+		p("GET", "/licences", access.LicenceList, stageFull, s.registerPage),
 		rec(s.licenceRecord, p("GET", "/licences/{id}", access.LicenceView, stageFull, s.licencePage)),
 		upload(rec(s.licenceRecord, p("POST", "/licences/{id}/inspection", access.InspectionRecord, stageFull, s.inspectionSubmit))),
 		rec(s.licenceRecord, p("POST", "/licences/{id}/status", access.LicenceEnforce, stageFull, s.statusSubmit)),
