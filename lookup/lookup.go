@@ -22,10 +22,11 @@
 //     nodes of up to 64 leaves), augmented with largest ends for interval
 //     search; a change copies the root's arrays and the node and leaf on
 //     its path;
-//   - licence numbers, domains, IP prefixes and name tokens: hash maps in
-//     1,024 shards; a change copies the shard directory and the shards it
-//     touches. The posting list of a name token is itself chunked, since
-//     words like "solutions" are shared by thousands of names;
+//   - licence numbers, domains and IP prefixes: hash maps in 1,024 shards;
+//     a change copies the shard directory and the shards it touches;
+//   - name tokens: a sorted map from token to posting list in chunks (so a
+//     prefix reads adjacent tokens), each posting list itself chunked,
+//     since words like "solutions" are shared by thousands of names;
 //   - licences themselves: a paged table indexed by a small slot number, so
 //     that the interval entries (the bulk of the index) hold no pointers and
 //     cost the garbage collector nothing to scan.
@@ -161,8 +162,7 @@ type View struct {
 	phones  *phoneIndex
 	domains cowMap[string, []uint32]
 	ips     cowMap[ipKey, []uint32]
-	tokens  cowMap[string, plist]
-	tokset  strSet
+	tokens  tokIndex
 
 	// Prefix lengths in use, per family, and the lengths present in
 	// descending order (what ByIP probes).
@@ -204,7 +204,7 @@ func (v *View) Stats() Stats {
 		Ranges:   v.phones.n - v.phones.points,
 		Domains:  v.domains.n,
 		Prefixes: v.ips.n,
-		Tokens:   v.tokset.n,
+		Tokens:   v.tokens.n,
 	}
 }
 

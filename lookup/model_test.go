@@ -27,36 +27,36 @@ func checkPhoneIndex(t *testing.T, p *phoneIndex) {
 		}
 		var nodeMax uint64
 		for j, l := range nd.leaves {
-			k := len(l.starts)
-			if k == 0 || k > leafCap || len(l.aux) != k {
-				t.Fatalf("node %d leaf %d: bad sizes %d %d", i, j, k, len(l.aux))
+			k := len(l.ents)
+			if k == 0 || k > leafCap {
+				t.Fatalf("node %d leaf %d: bad size %d", i, j, k)
 			}
-			if nd.firsts[j] != l.starts[0] {
-				t.Fatalf("node %d leaf %d: first %d != %d", i, j, nd.firsts[j], l.starts[0])
+			if nd.firsts[j] != l.first() {
+				t.Fatalf("node %d leaf %d: first %d != %d", i, j, nd.firsts[j], l.first())
 			}
 			for f := range fenceSlots {
 				want := uint64(math.MaxUint64)
 				if f*fenceStride < k {
-					want = l.starts[f*fenceStride]
+					want = l.ents[f*fenceStride].start
 				}
 				if nd.fence[j*fenceSlots+f] != want {
 					t.Fatalf("node %d leaf %d: fence %d wrong", i, j, f)
 				}
 			}
 			var m uint64
-			for x := range k {
-				if l.starts[x] < prev {
+			for x, en := range l.ents {
+				if en.start < prev {
 					t.Fatalf("node %d leaf %d entry %d: starts out of order", i, j, x)
 				}
-				prev = l.starts[x]
-				if l.aux[x].end < l.starts[x] {
+				prev = en.start
+				if en.end < en.start {
 					t.Fatalf("node %d leaf %d entry %d: end before start", i, j, x)
 				}
-				m = max(m, l.aux[x].end)
-				if l.aux[x].pmax != m {
-					t.Fatalf("node %d leaf %d entry %d: pmax %d != %d", i, j, x, l.aux[x].pmax, m)
+				m = max(m, en.end)
+				if en.pmax != m {
+					t.Fatalf("node %d leaf %d entry %d: pmax %d != %d", i, j, x, en.pmax, m)
 				}
-				if l.starts[x] == l.aux[x].end {
+				if en.start == en.end {
 					points++
 				}
 			}

@@ -150,8 +150,7 @@ func (v *View) searchName(q string, limit int) []Licence {
 	best, bestCost := -1, 0
 	for i, t := range qt {
 		cost := 0
-		v.tokset.withPrefix(t, func(tok string) bool {
-			p, _ := v.tokens.get(tok, hashString(tok))
+		v.tokens.withPrefix(t, func(_ string, p plist) bool {
 			cost += p.n
 			return best < 0 || cost < bestCost
 		})
@@ -163,8 +162,7 @@ func (v *View) searchName(q string, limit int) []Licence {
 		}
 	}
 	cand := make([]uint32, 0, bestCost)
-	v.tokset.withPrefix(qt[best], func(tok string) bool {
-		p, _ := v.tokens.get(tok, hashString(tok))
+	v.tokens.withPrefix(qt[best], func(_ string, p plist) bool {
 		cand = p.appendTo(cand)
 		return true
 	})

@@ -70,8 +70,9 @@ func cmpSpan(a, b phoneSpan) int {
 //
 // Lookups are bound by memory latency, so the layout keeps what every
 // lookup reads (the root, the nodes with their leaves' headers and a fence
-// of every 16th start of each leaf) small and hot, and leaves only one or
-// two cache lines of a leaf's starts and one of its entries to fetch.
+// of every 4th start of each leaf, about 3 MiB for a million entries)
+// small and warm, and leaves one pair of adjacent cache lines of a leaf to
+// fetch from memory.
 //
 // The tree is immutable once published. An edit copies the root's arrays
 // (about a hundred children for a million entries) and only the nodes and
@@ -84,45 +85,61 @@ const (
 	nodeCap     = 64
 	nodeFill    = 48
 	nodeMerge   = 12
-	fenceStride = 16
+	fenceStride = 4
 	fenceSlots  = leafCap / fenceStride
 )
 
-type leafAux struct {
-	end  uint64
-	pmax uint64 // max of the ends of this entry and those before it in the leaf
-	slot uint32
+// leafEnt is one declared number or range. At 32 bytes, the fenceStride
+// entries between two fence posts fill two adjacent cache lines, so a
+// lookup finds its entry and reads it in one trip to memory.
+type leafEnt struct {
+	start uint64
+	end   uint64
+	pmax  uint64 // max of the ends of this entry and those before it in the leaf
+	slot  uint32
 }
 
 // leaf is held by value in its node. gen is the edit that created it; an
 // edit only modifies leaves (and nodes) of its own generation, which no
 // reader has seen.
 type leaf struct {
-	starts []uint64
-	aux    []leafAux
-	gen    uint64
+	ents []leafEnt
+	gen  uint64
 }
 
 func (l *leaf) fixPmax() {
 	var m uint64
-	for i := range l.aux {
-		m = max(m, l.aux[i].end)
-		l.aux[i].pmax = m
+	for i := range l.ents {
+		m = max(m, l.ents[i].end)
+		l.ents[i].pmax = m
 	}
 }
 
-func (l *leaf) maxEnd() uint64 { return l.aux[len(l.aux)-1].pmax }
+func (l *leaf) first() uint64  { return l.ents[0].start }
+func (l *leaf) maxEnd() uint64 { return l.ents[len(l.ents)-1].pmax }
+
+// search returns the index of the first entry whose start is greater than
+// x (strict false) or not less than x (strict true).
+func (l *leaf) search(x uint64, strict bool) int {
+	i, _ := slices.BinarySearchFunc(l.ents, x, func(e leafEnt, x uint64) int {
+		if e.start < x || !strict && e.start == x {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
 
 // collectFrom appends the slots of entries at index i and below whose end
 // is at least lo (their starts are known to be small enough).
 func (l *leaf) collectFrom(i int, lo uint64, dst []uint32) []uint32 {
 	for ; i >= 0; i-- {
-		a := &l.aux[i]
-		if a.pmax < lo {
+		e := &l.ents[i]
+		if e.pmax < lo {
 			break
 		}
-		if a.end >= lo {
-			dst = append(dst, a.slot)
+		if e.end >= lo {
+			dst = append(dst, e.slot)
 		}
 	}
 	return dst
@@ -149,22 +166,22 @@ func (s *summary) set(n int, child func(int) (first, maxEnd uint64)) {
 
 type node struct {
 	summary
-	fence  []uint64 // fenceSlots per leaf: its starts[0], starts[16], ..., then MaxUint64
+	fence  []uint64 // fenceSlots per leaf: its starts[0], starts[fenceStride], ..., then MaxUint64
 	leaves []leaf
 	gen    uint64
 }
 
 func (nd *node) fix() {
 	nd.set(len(nd.leaves), func(j int) (uint64, uint64) {
-		return nd.leaves[j].starts[0], nd.leaves[j].maxEnd()
+		return nd.leaves[j].first(), nd.leaves[j].maxEnd()
 	})
 	nd.fence = make([]uint64, len(nd.leaves)*fenceSlots)
 	for j := range nd.leaves {
 		f := nd.fence[j*fenceSlots : (j+1)*fenceSlots]
-		st := nd.leaves[j].starts
+		ents := nd.leaves[j].ents
 		for k := range f {
-			if k*fenceStride < len(st) {
-				f[k] = st[k*fenceStride]
+			if k*fenceStride < len(ents) {
+				f[k] = ents[k*fenceStride].start
 			} else {
 				f[k] = math.MaxUint64
 			}
@@ -175,10 +192,13 @@ func (nd *node) fix() {
 // lastAtMost returns the index in leaf j of its last start <= x, which
 // must not be below the leaf's first start.
 func (nd *node) lastAtMost(j int, x uint64) int {
-	g := upperBound(nd.fence[j*fenceSlots:(j+1)*fenceSlots], x) - 1
-	lo := g * fenceStride
-	st := nd.leaves[j].starts
-	return lo + upperBound(st[lo:min(lo+fenceStride, len(st))], x) - 1
+	i := (upperBound(nd.fence[j*fenceSlots:(j+1)*fenceSlots], x) - 1) * fenceStride
+	ents := nd.leaves[j].ents
+	end := min(i+fenceStride, len(ents))
+	for i+1 < end && ents[i+1].start <= x {
+		i++
+	}
+	return i
 }
 
 // collectLeaves appends the answers from leaves j and below.
@@ -186,7 +206,7 @@ func (nd *node) collectLeaves(j int, lo uint64, dst []uint32) []uint32 {
 	for ; j >= 0 && nd.cmax[j] >= lo; j-- {
 		if nd.maxEnd[j] >= lo {
 			l := &nd.leaves[j]
-			dst = l.collectFrom(len(l.starts)-1, lo, dst)
+			dst = l.collectFrom(len(l.ents)-1, lo, dst)
 		}
 	}
 	return dst
@@ -272,10 +292,9 @@ func buildPhoneIndex(entries []phoneEntry) *phoneIndex {
 	p := &phoneIndex{n: len(entries)}
 	var leaves []leaf
 	for _, k := range cut(len(entries), leafFill, leafFill, leafMerge) {
-		l := leaf{starts: make([]uint64, k), aux: make([]leafAux, k)}
+		l := leaf{ents: make([]leafEnt, k)}
 		for i, e := range entries[:k] {
-			l.starts[i] = e.span.start
-			l.aux[i] = leafAux{end: e.span.end, slot: e.slot}
+			l.ents[i] = leafEnt{start: e.span.start, end: e.span.end, slot: e.slot}
 			if e.span.start == e.span.end {
 				p.points++
 			}
@@ -334,17 +353,14 @@ func (e *phoneEdit) ownNode(i int) *node {
 func (e *phoneEdit) ownLeaf(nd *node, j int) *leaf {
 	l := &nd.leaves[j]
 	if l.gen != e.gen {
-		n := len(l.starts)
-		starts := make([]uint64, n, n+1)
-		aux := make([]leafAux, n, n+1)
-		copy(starts, l.starts)
-		copy(aux, l.aux)
-		*l = leaf{starts: starts, aux: aux, gen: e.gen}
+		ents := make([]leafEnt, len(l.ents), len(l.ents)+1)
+		copy(ents, l.ents)
+		*l = leaf{ents: ents, gen: e.gen}
 	}
 	return l
 }
 
-func nodeFirst(nd *node) uint64 { return nd.leaves[0].starts[0] }
+func nodeFirst(nd *node) uint64 { return nd.leaves[0].first() }
 
 // findNode returns the last node whose first start is below x (strict) or
 // at most x, or 0 if there is none.
@@ -361,7 +377,7 @@ func (e *phoneEdit) findNode(x uint64, strict bool) int {
 
 func findLeaf(nd *node, x uint64, strict bool) int {
 	j, _ := slices.BinarySearchFunc(nd.leaves, x, func(l leaf, x uint64) int {
-		f := l.starts[0]
+		f := l.first()
 		if f < x || !strict && f == x {
 			return -1
 		}
@@ -376,9 +392,9 @@ func (e *phoneEdit) insert(s phoneSpan, slot uint32) {
 	if s.start == s.end {
 		e.points++
 	}
-	a := leafAux{end: s.end, slot: slot}
+	a := leafEnt{start: s.start, end: s.end, slot: slot}
 	if len(e.nodes) == 0 {
-		l := leaf{starts: []uint64{s.start}, aux: []leafAux{a}, gen: e.gen}
+		l := leaf{ents: []leafEnt{a}, gen: e.gen}
 		e.nodes = append(e.nodes, &node{leaves: []leaf{l}, gen: e.gen})
 		return
 	}
@@ -386,13 +402,11 @@ func (e *phoneEdit) insert(s phoneSpan, slot uint32) {
 	nd := e.ownNode(i)
 	j := findLeaf(nd, s.start, false)
 	l := e.ownLeaf(nd, j)
-	k := upperBound(l.starts, s.start)
-	l.starts = slices.Insert(l.starts, k, s.start)
-	l.aux = slices.Insert(l.aux, k, a)
-	if len(l.starts) > leafCap {
-		h := len(l.starts) / 2
-		r := leaf{starts: slices.Clone(l.starts[h:]), aux: slices.Clone(l.aux[h:]), gen: e.gen}
-		l.starts, l.aux = l.starts[:h:h], l.aux[:h:h]
+	l.ents = slices.Insert(l.ents, l.search(s.start, false), a)
+	if len(l.ents) > leafCap {
+		h := len(l.ents) / 2
+		r := leaf{ents: slices.Clone(l.ents[h:]), gen: e.gen}
+		l.ents = l.ents[:h:h]
 		nd.leaves = slices.Insert(nd.leaves, j+1, r)
 	}
 	if len(nd.leaves) > nodeCap {
@@ -417,18 +431,16 @@ func (e *phoneEdit) remove(s phoneSpan, slot uint32) bool {
 	for ; i < len(e.nodes); i, j = i+1, 0 {
 		for ; j < len(e.nodes[i].leaves); j++ {
 			l := &e.nodes[i].leaves[j]
-			if l.starts[0] > s.start {
+			if l.first() > s.start {
 				return false
 			}
-			k, _ := slices.BinarySearch(l.starts, s.start)
-			for ; k < len(l.starts) && l.starts[k] == s.start; k++ {
-				if l.aux[k].end != s.end || l.aux[k].slot != slot {
+			for k := l.search(s.start, true); k < len(l.ents) && l.ents[k].start == s.start; k++ {
+				if l.ents[k].end != s.end || l.ents[k].slot != slot {
 					continue
 				}
 				nd := e.ownNode(i)
 				l = e.ownLeaf(nd, j)
-				l.starts = slices.Delete(l.starts, k, k+1)
-				l.aux = slices.Delete(l.aux, k, k+1)
+				l.ents = slices.Delete(l.ents, k, k+1)
 				e.n--
 				if s.start == s.end {
 					e.points--
@@ -445,18 +457,15 @@ func (e *phoneEdit) remove(s phoneSpan, slot uint32) bool {
 func (e *phoneEdit) rebalanceLeaf(nd *node, j int) {
 	l := &nd.leaves[j]
 	switch {
-	case len(l.starts) == 0:
+	case len(l.ents) == 0:
 		nd.leaves = slices.Delete(nd.leaves, j, j+1)
-	case len(l.starts) >= leafMerge:
-	case j+1 < len(nd.leaves) && len(l.starts)+len(nd.leaves[j+1].starts) <= leafFill:
-		next := nd.leaves[j+1]
-		l.starts = append(l.starts, next.starts...)
-		l.aux = append(l.aux, next.aux...)
+	case len(l.ents) >= leafMerge:
+	case j+1 < len(nd.leaves) && len(l.ents)+len(nd.leaves[j+1].ents) <= leafFill:
+		l.ents = append(l.ents, nd.leaves[j+1].ents...)
 		nd.leaves = slices.Delete(nd.leaves, j+1, j+2)
-	case j > 0 && len(l.starts)+len(nd.leaves[j-1].starts) <= leafFill:
+	case j > 0 && len(l.ents)+len(nd.leaves[j-1].ents) <= leafFill:
 		prev := e.ownLeaf(nd, j-1)
-		prev.starts = append(prev.starts, l.starts...)
-		prev.aux = append(prev.aux, l.aux...)
+		prev.ents = append(prev.ents, l.ents...)
 		nd.leaves = slices.Delete(nd.leaves, j, j+1)
 	}
 }

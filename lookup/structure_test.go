@@ -11,72 +11,89 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func strSetContents(s strSet) []string {
+// tokContents lists a token index as "token:slot,slot".
+func tokContents(x tokIndex) []string {
 	var out []string
-	for _, c := range s.chunks {
+	for _, c := range x.chunks {
 		if len(c) == 0 {
 			panic("empty chunk")
 		}
-		out = append(out, c...)
+		for _, e := range c {
+			out = append(out, fmt.Sprint(e.tok, ":", e.p.appendTo(nil)))
+		}
 	}
 	return out
 }
 
-func TestStrSet(t *testing.T) {
+func TestTokIndex(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	var want []string
-	var s strSet
-	check := func() {
-		t.Helper()
-		got := strSetContents(s)
-		if !slices.Equal(want, got) {
-			t.Fatalf("contents (-want +got):\n%s", cmp.Diff(want, got, cmpopts.EquateEmpty()))
+	model := map[string][]uint32{}
+	var x tokIndex
+	want := func() []string {
+		var toks []string
+		for tok := range model {
+			toks = append(toks, tok)
 		}
-		if s.n != len(want) {
-			t.Fatalf("n = %d, want %d", s.n, len(want))
+		slices.Sort(toks)
+		var out []string
+		for _, tok := range toks {
+			out = append(out, fmt.Sprint(tok, ":", model[tok]))
+		}
+		return out
+	}
+	for round := range 300 {
+		before := tokContents(x)
+		e := x.edit()
+		for range 1 + r.IntN(30) {
+			tok := fmt.Sprintf("t%d", r.IntN(1500))
+			slot := uint32(r.IntN(4))
+			// Grow for the first half, shrink for the second.
+			if round < 150 {
+				e.add(tok, slot)
+				if i, ok := slices.BinarySearch(model[tok], slot); !ok {
+					model[tok] = slices.Insert(model[tok], i, slot)
+				}
+			} else {
+				for old := range model {
+					for _, s := range model[old] {
+						e.del(old, s)
+					}
+					delete(model, old)
+					break
+				}
+				e.del(tok, slot)
+				if i, ok := slices.BinarySearch(model[tok], slot); ok {
+					if model[tok] = slices.Delete(model[tok], i, i+1); len(model[tok]) == 0 {
+						delete(model, tok)
+					}
+				}
+			}
+		}
+		old := x
+		x = e.done()
+		if got, w := tokContents(x), want(); !slices.Equal(w, got) || x.n != len(w) {
+			t.Fatalf("round %d: n %d (-want +got):\n%s", round, x.n, cmp.Diff(w, got, cmpopts.EquateEmpty()))
+		}
+		if after := tokContents(old); !slices.Equal(before, after) {
+			t.Fatalf("edit changed the old index (-before +after):\n%s", cmp.Diff(before, after))
 		}
 		p := fmt.Sprintf("t%d", r.IntN(30))
 		var wp, gp []string
-		for _, w := range want {
-			if strings.HasPrefix(w, p) {
+		for _, w := range want() {
+			if strings.HasPrefix(w, p) && (len(w) == len(p) || w[len(p)] >= '0' && w[len(p)] <= '9' || w[len(p)] == ':') {
 				wp = append(wp, w)
 			}
 		}
-		s.withPrefix(p, func(x string) bool { gp = append(gp, x); return true })
+		x.withPrefix(p, func(tok string, pl plist) bool {
+			gp = append(gp, fmt.Sprint(tok, ":", pl.appendTo(nil)))
+			return true
+		})
 		if !slices.Equal(wp, gp) {
 			t.Fatalf("withPrefix(%s) (-want +got):\n%s", p, cmp.Diff(wp, gp))
 		}
 	}
-	for round := range 300 {
-		before := strSetContents(s)
-		e := s.edit()
-		for range 1 + r.IntN(20) {
-			x := fmt.Sprintf("t%d", r.IntN(3000))
-			i, found := slices.BinarySearch(want, x)
-			// Grow for the first half, shrink for the second.
-			if round < 150 && !found {
-				e.insert(x)
-				want = slices.Insert(want, i, x)
-			} else if round >= 150 {
-				for _, y := range want[:min(len(want), 15)] {
-					e.delete(y)
-				}
-				want = want[min(len(want), 15):]
-				e.delete(x)
-				if j, ok := slices.BinarySearch(want, x); ok {
-					want = slices.Delete(want, j, j+1)
-				}
-			}
-		}
-		old := s
-		s = e.done()
-		check()
-		if after := strSetContents(old); !slices.Equal(before, after) {
-			t.Fatalf("edit changed the old set (-before +after):\n%s", cmp.Diff(before, after))
-		}
-	}
-	if len(want) != 0 {
-		t.Fatalf("%d left", len(want))
+	if len(model) != 0 || x.n != 0 || len(x.chunks) != 0 {
+		t.Fatalf("%d tokens left, index has %d in %d chunks", len(model), x.n, len(x.chunks))
 	}
 }
 
@@ -87,9 +104,8 @@ func dumpPhones(p *phoneIndex) []uint64 {
 		out = append(out, nd.cmax...)
 		out = append(out, nd.fence...)
 		for _, l := range nd.leaves {
-			out = append(out, l.starts...)
-			for _, a := range l.aux {
-				out = append(out, a.end, a.pmax, uint64(a.slot))
+			for _, en := range l.ents {
+				out = append(out, en.start, en.end, en.pmax, uint64(en.slot))
 			}
 		}
 	}

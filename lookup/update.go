@@ -124,8 +124,7 @@ type txn struct {
 	phones  *phoneEdit
 	domains *cowMapEdit[string, []uint32]
 	ips     *cowMapEdit[ipKey, []uint32]
-	tokens  *cowMapEdit[string, plist]
-	tokset  *strSetEdit
+	tokens  *tokEdit
 	lensChg bool
 }
 
@@ -138,7 +137,6 @@ func begin(base *View) *txn {
 		domains: base.domains.edit(),
 		ips:     base.ips.edit(),
 		tokens:  base.tokens.edit(),
-		tokset:  base.tokset.edit(),
 	}
 }
 
@@ -150,7 +148,6 @@ func (t *txn) commit() *View {
 	v.domains = t.domains.done()
 	v.ips = t.ips.done()
 	v.tokens = t.tokens.done()
-	v.tokset = t.tokset.done()
 	if t.lensChg {
 		v.len4, v.len6 = presentLens(v.bits4[:]), presentLens(v.bits6[:])
 	}
@@ -230,24 +227,8 @@ func (t *txn) apply(old, new *licEntry, slot uint32) {
 			}
 		})
 	diff(oldToks, newToks, strings.Compare,
-		func(s string) {
-			h := hashString(s)
-			p, _ := t.tokens.get(s, h)
-			if p = p.without(slot); p.n == 0 {
-				t.tokens.del(s, h)
-				t.tokset.delete(s)
-			} else {
-				t.tokens.set(s, h, p)
-			}
-		},
-		func(s string) {
-			h := hashString(s)
-			p, _ := t.tokens.get(s, h)
-			if p.n == 0 {
-				t.tokset.insert(s)
-			}
-			t.tokens.set(s, h, p.with(slot))
-		})
+		func(s string) { t.tokens.del(s, slot) },
+		func(s string) { t.tokens.add(s, slot) })
 }
 
 func (t *txn) countBits(p ipKey, d int32) {
@@ -410,17 +391,12 @@ func (x *Index) Replace(all []Record) error {
 		}
 	}
 	v.len4, v.len6 = presentLens(v.bits4[:]), presentLens(v.bits6[:])
-	tokMap := cowMap[string, plist]{}.edit()
+	tokList := make([]tokEntry, 0, len(toks))
 	for tk, p := range toks {
-		tokMap.set(tk, hashString(tk), newPlist(p))
+		tokList = append(tokList, tokEntry{tk, newPlist(p)})
 	}
-	v.tokens = tokMap.done()
-	tokList := make([]string, 0, len(toks))
-	for tk := range toks {
-		tokList = append(tokList, tk)
-	}
-	slices.Sort(tokList)
-	v.tokset = buildStrSet(tokList)
+	slices.SortFunc(tokList, func(a, b tokEntry) int { return strings.Compare(a.tok, b.tok) })
+	v.tokens = buildTokIndex(tokList)
 	v.version = x.View().version + 1
 
 	x.free = nil
