@@ -68,7 +68,7 @@ func (t *tx) grant(applicationID int64) error {
 				from = now
 			}
 			until := from.AddDate(0, 0, set.ValidityDays)
-			if _, err := t.exec("UPDATE licences SET valid_until = ?, version = version + 1 WHERE id = ?", until, lid); err != nil {
+			if _, err := t.exec("UPDATE licences SET valid_until = ?, resources = (SELECT s.resources FROM sites s WHERE s.id = licences.site_id), version = version + 1 WHERE id = ?", until, lid); err != nil {
 				return err
 			}
 			if err := t.licenceEvent(lid, l.Status, l.Status, "Renewed until "+greyline.FormatTime(until)+" (application "+a.Reference+")", ""); err != nil {
@@ -84,11 +84,13 @@ func (t *tx) grant(applicationID int64) error {
 	}
 	year := now.In(greyline.Karachi).Year()
 	for _, s := range sites {
-		var held int
-		if err := t.queryRow("SELECT COUNT(*) FROM licences WHERE site_id = ? AND status IN ('provisional', 'active', 'suspended')", s.ID).Scan(&held); err != nil {
+		res, _ := json.Marshal(s.Resources)
+		// An amendment approves the sites' current declarations.
+		r, err := t.exec("UPDATE licences SET resources = ?, version = version + 1 WHERE site_id = ? AND status IN ('provisional', 'active', 'suspended')", string(res), s.ID)
+		if err != nil {
 			return err
 		}
-		if held > 0 {
+		if held, _ := r.RowsAffected(); held > 0 {
 			continue
 		}
 		seq, err := t.nextCounter(greyline.LicenceNumberSeries(b.Kind, s.City, year))
@@ -97,9 +99,9 @@ func (t *tx) grant(applicationID int64) error {
 		}
 		number := greyline.LicenceNumber(b.Kind, s.City, year, int(seq))
 		var id int64
-		if err := t.queryRow(`INSERT INTO licences (number, business_id, site_id, application_id, kind, status, issued_at, valid_from, valid_until)
-			VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?) RETURNING id`,
-			number, b.ID, s.ID, a.ID, b.Kind, now, now, now.AddDate(0, 0, set.ProvisionalDays)).Scan(&id); err != nil {
+		if err := t.queryRow(`INSERT INTO licences (number, business_id, site_id, application_id, kind, status, issued_at, valid_from, valid_until, resources)
+			VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?, ?) RETURNING id`,
+			number, b.ID, s.ID, a.ID, b.Kind, now, now, now.AddDate(0, 0, set.ProvisionalDays), string(res)).Scan(&id); err != nil {
 			return err
 		}
 		if err := t.licenceEvent(id, "", greyline.LicenceProvisional, "Provisional licence issued after joint clearance (application "+a.Reference+")", ""); err != nil {
@@ -342,7 +344,9 @@ func (db *DB) RegistryEntries(ctx context.Context, businessID int64) ([]greyline
 		if businessID != 0 {
 			where, args = " WHERE l.business_id = ? ORDER BY l.id", []any{businessID}
 		}
-		rows, err := t.query("SELECT "+licenceColumns+", b.legal_name, b.legal_form, s."+strings.ReplaceAll(siteColumns, ", ", ", s.")+licenceFrom+where, args...)
+		// The site's details, with the resources the licence was granted on.
+		cols := strings.Replace("s."+strings.ReplaceAll(siteColumns, ", ", ", s."), "s.resources", "l.resources", 1)
+		rows, err := t.query("SELECT "+licenceColumns+", b.legal_name, b.legal_form, "+cols+licenceFrom+where, args...)
 		if err != nil {
 			return err
 		}

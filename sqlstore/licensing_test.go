@@ -419,3 +419,52 @@ func TestRenewalKeepsTheNumber(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistryPublishesClearedDeclarations checks that editing a licensed
+// site changes what the registry publishes only once an amendment is granted.
+func TestRegistryPublishesClearedDeclarations(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			site := l.site("Islamabad", "+92512345678")
+			l.grantDirectly(t)
+			db, ctx := l.db, l.applicant
+			published := func() []string {
+				entries, err := db.RegistryEntries(ctx, l.biz.ID)
+				if err != nil || len(entries) != 1 {
+					t.Fatalf("registry: %v %d", err, len(entries))
+				}
+				return entries[0].Site.Resources.Numbers
+			}
+			site.Resources.Numbers = []string{"+92512345679"}
+			if err := db.SaveSite(ctx, site); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"+92512345678"}, published()); diff != "" {
+				t.Fatalf("an uncleared edit reached the registry (-want +got):\n%s", diff)
+			}
+			persons, _ := db.ListPersons(ctx, l.biz.ID)
+			app, err := db.CreateApplication(ctx, l.biz.ID, greyline.Amendment, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []greyline.DocumentKind{greyline.DocNTN, greyline.DocBankStatement, greyline.DocIncorporation, greyline.DocMoAAoA, greyline.DocForm29} {
+				l.doc(app.ID, k, 0)
+			}
+			l.doc(app.ID, greyline.DocCNIC, persons[0].ID)
+			app, _ = db.UpdatePayment(ctx, app.ID, app.Version, "PSID-AMEND")
+			if _, err := db.Submit(ctx, app.ID, app.Version); err != nil {
+				t.Fatal(err)
+			}
+			tasks, _ := db.TasksOf(ctx, app.ID)
+			for _, tk := range tasks {
+				if _, err := db.Decide(l.reviewers[tk.OrgCode], tk.ID, tk.Version, greyline.DecideClear, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if diff := cmp.Diff([]string{"+92512345679"}, published()); diff != "" {
+				t.Fatalf("the granted amendment is not published (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
