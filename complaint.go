@@ -1,0 +1,206 @@
+package greyline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// PECASection is a section of the Prevention of Electronic Crimes Act 2016.
+type PECASection int
+
+// PECASections names the sections complaints are filed under.
+var PECASections = map[PECASection]string{
+	3:  "Unauthorised access to an information system or data",
+	13: "Electronic forgery",
+	14: "Electronic fraud",
+	16: "Unauthorised use of identity information",
+	20: "Offences against the dignity of a person",
+	21: "Offences against the modesty of a person",
+	24: "Cyberstalking",
+}
+
+// Category is a kind of complaint, from a maintained taxonomy.
+type Category struct {
+	Code  string
+	Label string
+	// Sections are the PECA 2016 sections a complaint of this kind is
+	// registered under by default.
+	Sections []PECASection
+	// CyberFraud says whether it counts as cyber-enabled fraud in statistics.
+	CyberFraud bool
+}
+
+// Categories is the taxonomy, in display order.
+var Categories = []Category{
+	{"whatsapp_hijack", "WhatsApp account hijack", []PECASection{3, 14, 16}, true},
+	{"impersonation_family", "Impersonation of a family member", []PECASection{14, 16}, true},
+	{"impersonation_official", "Impersonation of an official (police, FIA/NCCIA, army, bank, BISP)", []PECASection{14, 16}, true},
+	{"investment_scheme", "Fake investment or trading scheme", []PECASection{14}, true},
+	{"crypto_investment", "Crypto investment fraud", []PECASection{14}, true},
+	{"online_shopping", "Online shopping fraud", []PECASection{14}, true},
+	{"loan_app", "Illegal loan app harassment or extortion", []PECASection{14, 16, 24}, true},
+	{"phishing_otp", "Phishing or OTP theft", []PECASection{3, 14, 16}, true},
+	{"prize_lottery", "Prize or lottery", []PECASection{14}, true},
+	{"job_task", "Job or task scam", []PECASection{14}, true},
+	{"romance", "Romance scam", []PECASection{14, 16}, true},
+	{"sextortion", "Sextortion", []PECASection{21, 24}, false},
+	{"sim_identity", "SIM or identity fraud", []PECASection{13, 16}, true},
+	{"harassment", "Harassment or defamation", []PECASection{20, 24}, false},
+	{"other", "Other", nil, false},
+}
+
+// CategoryByCode finds a category.
+func CategoryByCode(code string) (Category, bool) {
+	for _, c := range Categories {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// Channel is how a complaint reached greyline.
+type Channel string
+
+const (
+	ChannelWeb      Channel = "web"      // the public form
+	ChannelHelpline Channel = "helpline" // 1799 operator
+	ChannelWalkIn   Channel = "walk_in"
+	ChannelBank     Channel = "bank"
+	ChannelTelco    Channel = "telco"
+	ChannelPartner  Channel = "partner_api"
+	ChannelImport   Channel = "bulk_import"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelWeb, ChannelHelpline, ChannelWalkIn, ChannelBank, ChannelTelco, ChannelPartner, ChannelImport}
+
+// ContactMethod is how the fraudster reached the victim.
+type ContactMethod string
+
+// ContactMethods lists them.
+var ContactMethods = []ContactMethod{"call", "sms", "whatsapp", "social_media", "website", "app", "email"}
+
+// PaymentMethod is how the victim paid.
+type PaymentMethod string
+
+// PaymentMethods lists them.
+var PaymentMethods = []PaymentMethod{"bank_transfer", "mobile_wallet", "card", "crypto", "cash", "other", "none"}
+
+// AgeBands are the age bands asked of complainants.
+var AgeBands = []string{"under_18", "18_25", "26_35", "36_50", "51_65", "over_65"}
+
+// Genders asked of complainants.
+var Genders = []string{"female", "male", "transgender", "not_stated"}
+
+// ComplaintStatus is where a complaint stands in the workflow.
+type ComplaintStatus string
+
+const (
+	ComplaintReceived       ComplaintStatus = "received"
+	ComplaintTriaged        ComplaintStatus = "triaged"
+	ComplaintAssigned       ComplaintStatus = "assigned"
+	ComplaintEnquiry        ComplaintStatus = "enquiry"
+	ComplaintCaseRegistered ComplaintStatus = "case_registered" // FIR
+	ComplaintClosed         ComplaintStatus = "closed"
+)
+
+// Closure reasons.
+var ClosureReasons = []string{"resolved", "no_offence", "withdrawn", "duplicate"}
+
+// complaintFlow lists the allowed status changes.
+var complaintFlow = map[ComplaintStatus][]ComplaintStatus{
+	ComplaintReceived: {ComplaintTriaged, ComplaintClosed},
+	ComplaintTriaged:  {ComplaintAssigned, ComplaintClosed},
+	ComplaintAssigned: {ComplaintEnquiry, ComplaintAssigned, ComplaintClosed},
+	ComplaintEnquiry:  {ComplaintCaseRegistered, ComplaintClosed},
+}
+
+// CanBecome reports whether a complaint may move from s to to.
+func (s ComplaintStatus) CanBecome(to ComplaintStatus) bool {
+	return slices.Contains(complaintFlow[s], to)
+}
+
+// Complainant is the person complaining. Every field is personal data:
+// sealed at rest, masked in lists, and each full view is audited.
+type Complainant struct {
+	Name     string `json:"name"`
+	CNIC     string `json:"cnic,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+	City     string `json:"city"`
+	Province string `json:"province,omitempty"`
+	Gender   string `json:"gender,omitempty"`
+	AgeBand  string `json:"age_band,omitempty"`
+}
+
+// ComplaintReference formats a readable reference, unique per year.
+func ComplaintReference(year int, seq int64) string {
+	return fmt.Sprintf("CMP-%d-%06d", year, seq)
+}
+
+// NewComplaint is the input for a complaint from any channel.
+type NewComplaint struct {
+	Channel       Channel       `json:"channel"`
+	ExternalRef   string        `json:"external_ref,omitempty"` // the partner's own reference
+	Complainant   Complainant   `json:"complainant"`
+	Category      string        `json:"category"`
+	ContactMethod ContactMethod `json:"contact_method"`
+	IncidentAt    time.Time     `json:"incident_at"`
+	LossPaisa     int64         `json:"loss_paisa"`
+	Currency      string        `json:"currency,omitempty"` // ISO 4217, PKR by default
+	PaymentMethod PaymentMethod `json:"payment_method"`
+	Narrative     string        `json:"narrative"`
+	// Identifiers given in fields; more are extracted from the narrative.
+	Identifiers []string `json:"identifiers,omitempty"`
+}
+
+// MaxNarrative bounds a narrative, in characters.
+const MaxNarrative = 20000
+
+// Validate checks and normalises a complaint at receivedAt.
+func (n *NewComplaint) Validate(receivedAt time.Time) error {
+	var v Validation
+	v.Check(slices.Contains(Channels, n.Channel), "channel", "is not a known channel")
+	c := &n.Complainant
+	c.Name = text(&v, "complainant.name", c.Name, true, 200)
+	c.City = text(&v, "complainant.city", c.City, true, 100)
+	c.Email = NormalizeEmail(c.Email)
+	if c.Email != "" {
+		validateEmail(&v, "complainant.email", c.Email)
+	}
+	if c.Province != "" {
+		v.Check(Province(c.Province).Valid(), "complainant.province", "must be one of "+provinceList())
+	}
+	if c.Gender != "" {
+		v.Check(slices.Contains(Genders, c.Gender), "complainant.gender", "must be one of "+strings.Join(Genders, ", "))
+	}
+	if c.AgeBand != "" {
+		v.Check(slices.Contains(AgeBands, c.AgeBand), "complainant.age_band", "must be one of "+strings.Join(AgeBands, ", "))
+	}
+	v.Check(c.Phone != "" || c.Email != "" || c.CNIC != "", "complainant.phone", "give a phone number, e-mail or CNIC so that the complainant can be reached")
+	_, ok := CategoryByCode(n.Category)
+	v.Check(ok, "category", "is not a known category")
+	v.Check(slices.Contains(ContactMethods, n.ContactMethod), "contact_method", "must be call, sms, whatsapp, social_media, website, app or email")
+	v.Check(slices.Contains(PaymentMethods, n.PaymentMethod), "payment_method", "must be bank_transfer, mobile_wallet, card, crypto, cash, other or none")
+	v.Check(n.LossPaisa >= 0, "loss_paisa", "must not be negative")
+	if n.Currency == "" {
+		n.Currency = "PKR"
+	}
+	n.Currency = strings.ToUpper(n.Currency)
+	v.Check(len(n.Currency) == 3, "currency", "must be a three-letter ISO 4217 code")
+	if n.IncidentAt.IsZero() {
+		v.Add("incident_at", "is required")
+	} else if n.IncidentAt.After(receivedAt.Add(time.Hour)) {
+		v.Add("incident_at", "must not be in the future")
+	}
+	n.Narrative = strings.TrimSpace(n.Narrative)
+	v.Check(n.Narrative != "", "narrative", "is required: describe what happened")
+	v.Check(utf8.RuneCountInString(n.Narrative) <= MaxNarrative, "narrative", fmt.Sprintf("must be at most %d characters", MaxNarrative))
+	v.Check(len(n.ExternalRef) <= 100, "external_ref", "must be at most 100 characters")
+	v.Check(len(n.Identifiers) <= 100, "identifiers", "must list at most 100")
+	return v.Err()
+}
