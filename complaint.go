@@ -204,3 +204,73 @@ func (n *NewComplaint) Validate(receivedAt time.Time) error {
 	v.Check(len(n.Identifiers) <= 100, "identifiers", "must list at most 100")
 	return v.Err()
 }
+
+// Complaint is a stored complaint. Complainant is masked unless it was
+// revealed (and the view audited).
+type Complaint struct {
+	ID            int64                 `json:"id"`
+	Reference     string                `json:"reference"`
+	Channel       Channel               `json:"channel"`
+	SourceOrgID   int64                 `json:"source_org_id,omitempty"`
+	ExternalRef   string                `json:"external_ref,omitempty"`
+	Complainant   Complainant           `json:"complainant"`
+	Category      string                `json:"category"`
+	ContactMethod ContactMethod         `json:"contact_method"`
+	IncidentAt    time.Time             `json:"incident_at"`
+	ReceivedAt    time.Time             `json:"received_at"`
+	LossPaisa     int64                 `json:"loss_paisa"`
+	Currency      string                `json:"currency"`
+	PaymentMethod PaymentMethod         `json:"payment_method"`
+	Narrative     string                `json:"narrative"`
+	Status        ComplaintStatus       `json:"status"`
+	Priority      string                `json:"priority,omitempty"`
+	Circle        string                `json:"circle,omitempty"`
+	AssignedTo    int64                 `json:"assigned_to,omitempty"`
+	ClosureReason string                `json:"closure_reason,omitempty"`
+	Version       int                   `json:"version"`
+	Identifiers   []ComplaintIdentifier `json:"identifiers"`
+}
+
+// ComplaintIdentifier is an identifier the fraudsters used, as linked to a complaint.
+type ComplaintIdentifier struct {
+	Type   string `json:"type"`
+	Value  string `json:"value"`
+	Key    string `json:"key"`
+	Source string `json:"source"` // field or extracted
+	Raw    string `json:"raw"`
+	Start  int    `json:"start"` // byte offsets in the narrative, extracted only; -1 otherwise
+	End    int    `json:"end"`
+	Status string `json:"status"` // confirmed, pending or removed
+}
+
+// Masked returns the complainant with every field but city and province
+// hidden, for lists and for roles that do not need the details.
+func (c Complainant) Masked() Complainant {
+	m := Complainant{City: c.City, Province: c.Province, Gender: c.Gender, AgeBand: c.AgeBand}
+	if r := []rune(c.Name); len(r) > 0 {
+		m.Name = string(r[0]) + "***"
+	}
+	m.CNIC = MaskCNIC(c.CNIC)
+	if len(c.Phone) > 3 {
+		m.Phone = strings.Repeat("*", len(c.Phone)-3) + c.Phone[len(c.Phone)-3:]
+	}
+	if at := strings.IndexByte(c.Email, '@'); at > 0 {
+		m.Email = c.Email[:1] + "***" + c.Email[at:]
+	}
+	return m
+}
+
+// ComplaintTracking is what a complainant sees with the reference and
+// tracking code: the status and the messages meant for them, nothing else.
+type ComplaintTracking struct {
+	Reference  string            `json:"reference"`
+	Status     ComplaintStatus   `json:"status"`
+	ReceivedAt time.Time         `json:"received_at"`
+	Messages   []TrackingMessage `json:"messages"`
+}
+
+// TrackingMessage is one message to the complainant.
+type TrackingMessage struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+}

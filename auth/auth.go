@@ -191,3 +191,8 @@ func NormalizeRecoveryCode(s string) string {
 	}
 	return s[:5] + "-" + s[5:]
 }
+
+// EqualSecret compares two stored secret hashes in constant time.
+func EqualSecret(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

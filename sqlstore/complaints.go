@@ -1,0 +1,313 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/identifier"
+)
+
+// complainantAD binds a sealed complainant to its complaint's reference.
+func complainantAD(ref string) string { return "complainant:" + ref }
+
+// linkedIdentifier is one identifier to link, deduplicated by key.
+type linkedIdentifier struct {
+	id     identifier.ID
+	source string
+	start  int
+	end    int
+}
+
+// complaintIdentifiers parses the identifiers given in fields and extracts
+// those in the narrative. A field wins over the same key extracted;
+// extracted ones wait for an analyst to confirm them.
+func complaintIdentifiers(n *greyline.NewComplaint) ([]linkedIdentifier, error) {
+	var out []linkedIdentifier
+	seen := map[string]bool{}
+	var v greyline.Validation
+	for i, raw := range n.Identifiers {
+		id := identifier.Detect(raw)
+		if !id.Valid {
+			reason := id.Reason
+			if reason == "" {
+				reason = "is not an identifier greyline recognises"
+			}
+			v.Add("identifiers["+itoa(i)+"]", reason)
+			continue
+		}
+		if !seen[id.Key] {
+			seen[id.Key] = true
+			out = append(out, linkedIdentifier{id: id, source: "field", start: -1, end: -1})
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	for _, f := range identifier.Extract(n.Narrative) {
+		if f.Valid && !seen[f.Key] {
+			seen[f.Key] = true
+			out = append(out, linkedIdentifier{id: f.ID, source: "extracted", start: f.Start, end: f.End})
+		}
+	}
+	return out, nil
+}
+
+func itoa(i int) string { return idString(int64(i)) }
+
+// CreateComplaint records a complaint from any channel and returns it with
+// the tracking secret the complainant uses to follow it (shown once). A
+// partner's retry with the same idempotency key or external reference
+// returns the first complaint and an empty secret.
+func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idempotencyKey string) (*greyline.Complaint, string, bool, error) {
+	now := db.now()
+	if err := n.Validate(now); err != nil {
+		return nil, "", false, err
+	}
+	ids, err := complaintIdentifiers(&n)
+	if err != nil {
+		return nil, "", false, err
+	}
+	actor := greyline.ActorFrom(ctx)
+	src := actor.OrgID
+	if n.Channel == greyline.ChannelWeb {
+		src = 0 // the public form has no source organisation
+	}
+	secret, secretHash := auth.NewSecret("")
+	var created *greyline.Complaint
+	existing := false
+	err = db.write(ctx, func(t *tx) error {
+		if id, ok, err := t.findIdempotent(src, idempotencyKey, n.ExternalRef); err != nil {
+			return err
+		} else if ok {
+			existing = true
+			created, err = t.complaint(id, false)
+			return err
+		}
+		year := now.In(greyline.Karachi).Year()
+		seq, err := t.nextCounter("complaint:" + itoa(year))
+		if err != nil {
+			return err
+		}
+		ref := greyline.ComplaintReference(year, seq)
+		plain, _ := json.Marshal(n.Complainant)
+		sealed := db.opt.Keys.Seal(plain, complainantAD(ref))
+		cnicHash, phoneHash := "", ""
+		if c := identifier.Parse(identifier.CNIC, n.Complainant.CNIC); c.Valid {
+			cnicHash = lookupHash(db, "cnic", c.Value)
+		}
+		if p := identifier.Parse(identifier.Phone, n.Complainant.Phone); p.Valid {
+			phoneHash = lookupHash(db, "phone", p.Value)
+		}
+		var id int64
+		if err := t.queryRow(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
+			category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?) RETURNING id`,
+			ref, n.Channel, src, n.ExternalRef, idempotencyKey, sealed, cnicHash, phoneHash,
+			n.Category, n.ContactMethod, n.IncidentAt.UTC(), now, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, secretHash, now, now).Scan(&id); err != nil {
+			return err
+		}
+		for _, li := range ids {
+			var identID int64
+			if err := t.queryRow(`INSERT INTO identifiers (type, match_key, value, first_seen, last_seen, complaints) VALUES (?, ?, ?, ?, ?, 1)
+				ON CONFLICT (match_key) DO UPDATE SET last_seen = excluded.last_seen, complaints = identifiers.complaints + 1 RETURNING id`,
+				li.id.Type, li.id.Key, li.id.Value, now, now).Scan(&identID); err != nil {
+				return err
+			}
+			status := "confirmed"
+			if li.source == "extracted" {
+				status = "pending"
+			}
+			if _, err := t.exec("INSERT INTO complaint_identifiers (complaint_id, identifier_id, source, raw, start_pos, end_pos, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				id, identID, li.source, truncateRaw(li.id.Raw), li.start, li.end, status); err != nil {
+				return err
+			}
+		}
+		if _, err := t.exec("INSERT INTO complaint_events (complaint_id, at, user_id, from_status, to_status, public_message) VALUES (?, ?, ?, '', 'received', ?)",
+			id, now, actor.UserID, "Your complaint was received."); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "complaint.create", RecordType: "complaint", RecordID: idString(id), Detail: "channel=" + string(n.Channel)}); err != nil {
+			return err
+		}
+		created, err = t.complaint(id, false)
+		return err
+	})
+	if isUnique(err) && (idempotencyKey != "" || n.ExternalRef != "") {
+		// A concurrent retry won the race: answer with its complaint.
+		var c *greyline.Complaint
+		err = db.read(ctx, func(t *tx) error {
+			id, ok, err := t.findIdempotent(src, idempotencyKey, n.ExternalRef)
+			if err != nil || !ok {
+				return errors.Join(err, greyline.Errorf(greyline.ECONFLICT, "A complaint with that reference already exists."))
+			}
+			c, err = t.complaint(id, false)
+			return err
+		})
+		return c, "", true, err
+	}
+	if err != nil {
+		return nil, "", false, err
+	}
+	if existing {
+		return created, "", true, nil
+	}
+	return created, secret, false, nil
+}
+
+func truncateRaw(s string) string {
+	if len(s) > 500 {
+		return s[:500]
+	}
+	return s
+}
+
+func (t *tx) findIdempotent(src int64, key, externalRef string) (int64, bool, error) {
+	var id int64
+	var err error
+	switch {
+	case key != "":
+		err = t.queryRow("SELECT id FROM complaints WHERE source_org_id = ? AND idempotency_key = ?", src, key).Scan(&id)
+	case externalRef != "":
+		err = t.queryRow("SELECT id FROM complaints WHERE source_org_id = ? AND external_ref = ?", src, externalRef).Scan(&id)
+	default:
+		return 0, false, nil
+	}
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+const complaintColumns = `id, reference, channel, source_org_id, external_ref, complainant, category, contact_method, incident_at, received_at,
+	loss_paisa, currency, payment_method, narrative, status, priority, circle, assigned_to, closure_reason, version`
+
+// complaint loads one complaint; reveal decides whether the complainant
+// comes back in full (the caller audits that read).
+func (t *tx) complaint(id int64, reveal bool) (*greyline.Complaint, error) {
+	var c greyline.Complaint
+	var sealed []byte
+	err := t.queryRow("SELECT "+complaintColumns+" FROM complaints WHERE id = ?", id).Scan(&c.ID, &c.Reference, &c.Channel, &c.SourceOrgID, &c.ExternalRef, &sealed,
+		&c.Category, &c.ContactMethod, &c.IncidentAt, &c.ReceivedAt, &c.LossPaisa, &c.Currency, &c.PaymentMethod, &c.Narrative, &c.Status, &c.Priority, &c.Circle,
+		&c.AssignedTo, &c.ClosureReason, &c.Version)
+	if err != nil {
+		return nil, notFound(err, "Complaint")
+	}
+	c.IncidentAt, c.ReceivedAt = c.IncidentAt.UTC(), c.ReceivedAt.UTC()
+	plain, err := t.db.opt.Keys.Open(sealed, complainantAD(c.Reference))
+	if err != nil {
+		return nil, greyline.Internal(err)
+	}
+	if err := json.Unmarshal(plain, &c.Complainant); err != nil {
+		return nil, greyline.Internal(err)
+	}
+	if !reveal {
+		c.Complainant = c.Complainant.Masked()
+	}
+	rows, err := t.query(`SELECT i.type, i.value, i.match_key, ci.source, ci.raw, ci.start_pos, ci.end_pos, ci.status
+		FROM complaint_identifiers ci JOIN identifiers i ON i.id = ci.identifier_id WHERE ci.complaint_id = ? ORDER BY ci.source DESC, i.match_key`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	c.Identifiers = []greyline.ComplaintIdentifier{}
+	for rows.Next() {
+		var ci greyline.ComplaintIdentifier
+		if err := rows.Scan(&ci.Type, &ci.Value, &ci.Key, &ci.Source, &ci.Raw, &ci.Start, &ci.End, &ci.Status); err != nil {
+			return nil, err
+		}
+		c.Identifiers = append(c.Identifiers, ci)
+	}
+	return &c, rows.Err()
+}
+
+// FindComplaint returns a complaint with the complainant masked.
+func (db *DB) FindComplaint(ctx context.Context, id int64) (*greyline.Complaint, error) {
+	var c *greyline.Complaint
+	err := db.read(ctx, func(t *tx) (err error) { c, err = t.complaint(id, false); return err })
+	return c, err
+}
+
+// RevealComplaint returns a complaint with the complainant in full and
+// audits the read of personal data in the same transaction.
+func (db *DB) RevealComplaint(ctx context.Context, id int64) (*greyline.Complaint, error) {
+	var c *greyline.Complaint
+	err := db.write(ctx, func(t *tx) error {
+		var err error
+		if c, err = t.complaint(id, true); err != nil {
+			return err
+		}
+		return t.audit(greyline.AuditEvent{Action: "complaint.reveal", RecordType: "complaint", RecordID: idString(id), Detail: "complainant details viewed"})
+	})
+	return c, err
+}
+
+// ComplaintsByComplainant finds complaints by the complainant's CNIC or
+// phone number through the keyed hashes, without decrypting any row.
+func (db *DB) ComplaintsByComplainant(ctx context.Context, cnicOrPhone string) ([]int64, error) {
+	var col, hash string
+	if c := identifier.Parse(identifier.CNIC, cnicOrPhone); c.Valid {
+		col, hash = "cnic_hash", lookupHash(db, "cnic", c.Value)
+	} else if p := identifier.Parse(identifier.Phone, cnicOrPhone); p.Valid {
+		col, hash = "phone_hash", lookupHash(db, "phone", p.Value)
+	} else {
+		return nil, greyline.Invalid("q", "must be a CNIC or a phone number")
+	}
+	var ids []int64
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT id FROM complaints WHERE "+col+" = ? ORDER BY id", hash)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	return ids, err
+}
+
+// TrackComplaint is the complainant's own view: status and the messages
+// meant for them, given the reference and the tracking secret.
+func (db *DB) TrackComplaint(ctx context.Context, reference, secret string) (*greyline.ComplaintTracking, error) {
+	var out greyline.ComplaintTracking
+	err := db.read(ctx, func(t *tx) error {
+		var id int64
+		var hash string
+		err := t.queryRow("SELECT id, tracking_hash, status, received_at FROM complaints WHERE reference = ?", reference).Scan(&id, &hash, &out.Status, &out.ReceivedAt)
+		// A wrong secret answers exactly like an unknown reference.
+		if err != nil || !auth.EqualSecret(hash, auth.HashSecret(secret)) {
+			if err != nil && err != sql.ErrNoRows {
+				return err
+			}
+			return greyline.Errorf(greyline.ENOTFOUND, "No complaint matches that reference and tracking code.")
+		}
+		out.Reference, out.ReceivedAt = reference, out.ReceivedAt.UTC()
+		rows, err := t.query("SELECT at, public_message FROM complaint_events WHERE complaint_id = ? AND public_message <> '' ORDER BY id", id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m greyline.TrackingMessage
+			if err := rows.Scan(&m.At, &m.Message); err != nil {
+				return err
+			}
+			m.At = m.At.UTC()
+			out.Messages = append(out.Messages, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
