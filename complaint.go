@@ -274,3 +274,62 @@ type TrackingMessage struct {
 	At      time.Time `json:"at"`
 	Message string    `json:"message"`
 }
+
+// Circles are NCCIA's circles, to which complaints are routed by the
+// complainant's city. Cities not listed go to DefaultCircle.
+var Circles = map[string][]string{
+	"Islamabad":  {"islamabad"},
+	"Rawalpindi": {"rawalpindi", "attock", "chakwal", "jhelum"},
+	"Lahore":     {"lahore", "kasur", "sheikhupura", "okara"},
+	"Gujranwala": {"gujranwala", "sialkot", "gujrat", "narowal", "hafizabad"},
+	"Faisalabad": {"faisalabad", "jhang", "sargodha", "toba tek singh"},
+	"Multan":     {"multan", "bahawalpur", "dera ghazi khan", "rahim yar khan", "sahiwal"},
+	"Karachi":    {"karachi"},
+	"Hyderabad":  {"hyderabad", "mirpur khas", "nawabshah", "thatta"},
+	"Sukkur":     {"sukkur", "larkana", "khairpur", "jacobabad"},
+	"Peshawar":   {"peshawar", "mardan", "abbottabad", "swat", "kohat", "dera ismail khan"},
+	"Quetta":     {"quetta", "gwadar", "turbat", "khuzdar"},
+	"Gilgit":     {"gilgit", "skardu", "hunza"},
+}
+
+// DefaultCircle takes complaints from cities no circle lists.
+const DefaultCircle = "Islamabad"
+
+// CircleFor routes a city to its circle.
+func CircleFor(city string) string {
+	c := strings.ToLower(strings.TrimSpace(city))
+	for circle, cities := range Circles {
+		if slices.Contains(cities, c) {
+			return circle
+		}
+	}
+	return DefaultCircle
+}
+
+// Priorities of a triaged complaint.
+var Priorities = []string{"urgent", "high", "normal", "low"}
+
+// ComplaintChange moves a complaint along its workflow. Only the fields
+// the target status needs are read.
+type ComplaintChange struct {
+	To       ComplaintStatus `json:"to"`
+	Version  int             `json:"version"`
+	Category string          `json:"category,omitempty"` // triage: confirmed category
+	Priority string          `json:"priority,omitempty"` // triage
+	Circle   string          `json:"circle,omitempty"`   // triage: empty routes by city
+	AssignTo int64           `json:"assign_to,omitempty"`
+	Reason   string          `json:"reason,omitempty"` // closure reason
+	FIR      string          `json:"fir,omitempty"`    // case registered: FIR number
+	Note     string          `json:"note,omitempty"`   // internal
+	// Message is shown to the complainant when tracking the complaint.
+	Message string `json:"message,omitempty"`
+}
+
+// ComplaintFilter selects complaints for a queue.
+type ComplaintFilter struct {
+	Status     ComplaintStatus
+	Circle     string
+	AssignedTo int64
+	SourceOrg  int64
+	Limit      int
+}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
@@ -310,4 +312,165 @@ func (db *DB) TrackComplaint(ctx context.Context, reference, secret string) (*gr
 		return nil, err
 	}
 	return &out, nil
+}
+
+// ChangeComplaint moves a complaint along the workflow, with an optimistic
+// version check; the change and its event are written together.
+func (db *DB) ChangeComplaint(ctx context.Context, id int64, ch greyline.ComplaintChange) (*greyline.Complaint, error) {
+	var v greyline.Validation
+	switch ch.To {
+	case greyline.ComplaintTriaged:
+		if ch.Category != "" {
+			_, ok := greyline.CategoryByCode(ch.Category)
+			v.Check(ok, "category", "is not a known category")
+		}
+		v.Check(slices.Contains(greyline.Priorities, ch.Priority), "priority", "must be urgent, high, normal or low")
+		if ch.Circle != "" {
+			_, ok := greyline.Circles[ch.Circle]
+			v.Check(ok, "circle", "is not an NCCIA circle")
+		}
+	case greyline.ComplaintAssigned:
+		v.Check(ch.AssignTo > 0, "assign_to", "name the investigator")
+	case greyline.ComplaintEnquiry:
+	case greyline.ComplaintCaseRegistered:
+		v.Check(strings.TrimSpace(ch.FIR) != "", "fir", "the FIR number is required")
+	case greyline.ComplaintClosed:
+		v.Check(slices.Contains(greyline.ClosureReasons, ch.Reason), "reason", "must be resolved, no_offence, withdrawn or duplicate")
+	default:
+		v.Add("to", "must be triaged, assigned, enquiry, case_registered or closed")
+	}
+	v.Check(len(ch.Note) <= 4000 && len(ch.Message) <= 2000, "message", "is too long")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *greyline.Complaint
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("complaints", id); err != nil {
+			return err
+		}
+		cur, err := t.complaint(id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != ch.Version {
+			return errStale
+		}
+		if !cur.Status.CanBecome(ch.To) {
+			return greyline.Errorf(greyline.ECONFLICT, "A %s complaint cannot become %s.", strings.ReplaceAll(string(cur.Status), "_", " "), strings.ReplaceAll(string(ch.To), "_", " "))
+		}
+		now := db.now()
+		set, args := "status = ?, version = version + 1, updated_at = ?", []any{ch.To, now}
+		msg := ch.Message
+		switch ch.To {
+		case greyline.ComplaintTriaged:
+			circle := ch.Circle
+			if circle == "" {
+				circle = greyline.CircleFor(cur.Complainant.City)
+			}
+			set += ", priority = ?, circle = ?"
+			args = append(args, ch.Priority, circle)
+			if ch.Category != "" {
+				set += ", category = ?"
+				args = append(args, ch.Category)
+			}
+			if msg == "" {
+				msg = "Your complaint was sent to the NCCIA " + circle + " circle."
+			}
+		case greyline.ComplaintAssigned:
+			var n int
+			if err := t.queryRow("SELECT COUNT(*) FROM user_roles WHERE user_id = ? AND role = 'investigator'", ch.AssignTo).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return greyline.Invalid("assign_to", "is not an investigator")
+			}
+			set += ", assigned_to = ?"
+			args = append(args, ch.AssignTo)
+			if msg == "" {
+				msg = "An investigator is handling your complaint."
+			}
+		case greyline.ComplaintCaseRegistered:
+			if msg == "" {
+				msg = "A case has been registered (FIR " + strings.TrimSpace(ch.FIR) + ")."
+			}
+		case greyline.ComplaintClosed:
+			set += ", closure_reason = ?"
+			args = append(args, ch.Reason)
+			if msg == "" {
+				msg = "Your complaint was closed: " + strings.ReplaceAll(ch.Reason, "_", " ") + "."
+			}
+		}
+		if _, err := t.exec("UPDATE complaints SET "+set+" WHERE id = ?", append(args, id)...); err != nil {
+			return err
+		}
+		note := ch.Note
+		if ch.FIR != "" {
+			note = strings.TrimSpace("FIR " + ch.FIR + ". " + note)
+		}
+		if _, err := t.exec("INSERT INTO complaint_events (complaint_id, at, user_id, from_status, to_status, note, public_message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, now, greyline.ActorFrom(ctx).UserID, cur.Status, ch.To, note, msg); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "complaint." + string(ch.To), RecordType: "complaint", RecordID: idString(id)}); err != nil {
+			return err
+		}
+		out, err = t.complaint(id, false)
+		return err
+	})
+	return out, err
+}
+
+// ListComplaints returns a queue, oldest first, complainants masked.
+func (db *DB) ListComplaints(ctx context.Context, f greyline.ComplaintFilter) ([]*greyline.Complaint, error) {
+	var where []string
+	var args []any
+	add := func(c string, a any) { where, args = append(where, c), append(args, a) }
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Circle != "" {
+		add("circle = ?", f.Circle)
+	}
+	if f.AssignedTo != 0 {
+		add("assigned_to = ?", f.AssignedTo)
+	}
+	if f.SourceOrg != 0 {
+		add("source_org_id = ?", f.SourceOrg)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := "SELECT id FROM complaints"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	var out []*greyline.Complaint
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.query(q+" ORDER BY received_at, id LIMIT ?", append(args, f.Limit)...)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := t.complaint(id, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -129,3 +129,62 @@ func TestComplaintIdempotency(t *testing.T) {
 		}
 	})
 }
+
+func TestComplaintWorkflow(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		org := mustOrg(t, db, "NCCIA")
+		inv, _ := db.CreateUser(sys(), greyline.NewUser{OrgID: org.ID, Email: "inv@nccia.gov.pk", Name: "Investigator", Roles: []greyline.Role{"investigator"}, Password: "long enough password"})
+		an, _ := db.CreateUser(sys(), greyline.NewUser{OrgID: org.ID, Email: "an@nccia.gov.pk", Name: "Analyst", Roles: []greyline.Role{"analyst"}, Password: "long enough password"})
+		ctx := greyline.WithActor(context.Background(), greyline.Actor{UserID: inv.ID, OrgID: org.ID})
+		c, secret, _, err := db.CreateComplaint(ctx, sampleComplaint(now), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := func(ch greyline.ComplaintChange) *greyline.Complaint {
+			t.Helper()
+			ch.Version = c.Version
+			next, err := db.ChangeComplaint(ctx, c.ID, ch)
+			if err != nil {
+				t.Fatalf("%s: %v", ch.To, err)
+			}
+			c = next
+			return next
+		}
+		if _, err := db.ChangeComplaint(ctx, c.ID, greyline.ComplaintChange{To: greyline.ComplaintCaseRegistered, Version: c.Version, FIR: "1/2026"}); !errors.Is(err, greyline.ErrConflict) {
+			t.Fatalf("skipping to a case: %v", err)
+		}
+		if got := step(greyline.ComplaintChange{To: greyline.ComplaintTriaged, Priority: "high"}); got.Circle != "Lahore" {
+			t.Errorf("routed to %q, want Lahore (the complainant's city)", got.Circle)
+		}
+		if _, err := db.ChangeComplaint(ctx, c.ID, greyline.ComplaintChange{To: greyline.ComplaintAssigned, Version: c.Version, AssignTo: an.ID}); !errors.Is(err, greyline.ErrInvalid) {
+			t.Fatalf("assigned to an analyst: %v", err)
+		}
+		step(greyline.ComplaintChange{To: greyline.ComplaintAssigned, AssignTo: inv.ID})
+		if _, err := db.ChangeComplaint(ctx, c.ID, greyline.ComplaintChange{To: greyline.ComplaintEnquiry, Version: c.Version - 1}); !errors.Is(err, greyline.ErrConflict) {
+			t.Fatalf("stale version: %v", err)
+		}
+		step(greyline.ComplaintChange{To: greyline.ComplaintEnquiry, Note: "internal: call the bank"})
+		step(greyline.ComplaintChange{To: greyline.ComplaintCaseRegistered, FIR: "17/2026 Cyber Crime Circle Lahore"})
+		tr, err := db.TrackComplaint(context.Background(), c.Reference, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, m := range tr.Messages {
+			msgs = append(msgs, m.Message)
+		}
+		want := []string{"Your complaint was received.", "Your complaint was sent to the NCCIA Lahore circle.", "An investigator is handling your complaint.",
+			"A case has been registered (FIR 17/2026 Cyber Crime Circle Lahore)."}
+		if diff := cmp.Diff(want, msgs); diff != "" {
+			t.Errorf("complainant's messages (-want +got):\n%s", diff)
+		}
+		if tr.Status != greyline.ComplaintCaseRegistered {
+			t.Errorf("status %s", tr.Status)
+		}
+		q, _ := db.ListComplaints(ctx, greyline.ComplaintFilter{Circle: "Lahore"})
+		if len(q) != 1 || q[0].Complainant.Name != "S***" {
+			t.Errorf("queue: %+v", q)
+		}
+	})
+}
