@@ -52,6 +52,16 @@ const (
 	LicenceEnforce   Action = "licence.enforce" // suspend, revoke, reinstate
 	LicenceSurrender Action = "licence.surrender"
 	VerifyBatch      Action = "verify.batch"
+
+	// Complaints.
+	ComplaintCreate Action = "complaint.create" // helpline, partners (banks, telcos) and admin; the public form is Public
+	ComplaintView   Action = "complaint.view"   // the complaint with its complainant masked
+	ComplaintReveal Action = "complaint.reveal" // the complainant in full, audited
+	ComplaintTriage Action = "complaint.triage" // confirm category, priority, circle; assign
+	ComplaintWork   Action = "complaint.work"   // enquiry, case registered, closed
+	// ComplaintTakeCall records complaints phoned in to the 1799 helpline or
+	// made in person (the helpline and walk-in channels).
+	ComplaintTakeCall Action = "complaint.take_call"
 )
 
 // Scope narrows a grant to some records.
@@ -127,6 +137,16 @@ var Rules = map[Action]Rule{
 	}, Write: true},
 	LicenceSurrender: {Grants: own(greyline.RoleApplicant), Write: true},
 	VerifyBatch:      {Grants: all(greyline.RolePartner, greyline.RoleAdmin)},
+
+	ComplaintCreate: {Grants: all(greyline.RoleHelpline, greyline.RolePartner, greyline.RoleAdmin), Write: true},
+	// Partners see the complaints they sent; agency staff see all.
+	ComplaintView: {Grants: append(own(greyline.RolePartner),
+		all(greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)...)},
+	ComplaintReveal: {Grants: all(greyline.RoleHelpline, greyline.RoleInvestigator)},
+	ComplaintTriage: {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator), Write: true},
+	ComplaintWork:   {Grants: all(greyline.RoleInvestigator), Write: true},
+
+	ComplaintTakeCall: {Grants: all(greyline.RoleHelpline), Write: true},
 }
 
 func own(roles ...greyline.Role) []Grant {

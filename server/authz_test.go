@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
@@ -283,13 +284,24 @@ var authzTable = map[string]authzRow{
 	"POST /tasks/{id}/notes":              {action: access.TaskDecide, targets: reviewerOwn, body: emptyForm},
 	"GET /inspections":                    {action: access.InspectionRecord, expect: granted(denied, greyline.RoleInspector)},
 	"GET /licences/{id}":                  {action: access.LicenceView, targets: licenceViewers},
-	"GET /licences":                       {action: access.LicenceList, expect: granted(denied, greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
-	"POST /licences/{id}/inspection":      {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyForm},
-	"POST /licences/{id}/status":          {action: access.LicenceEnforce, targets: recordRule(nil), body: emptyForm},
-	"POST /licences/{id}/surrender":       {action: access.LicenceSurrender, targets: applicantOwn, body: emptyForm},
-	"GET /licences/{id}/certificate.pdf":  {action: access.LicenceView, targets: licenceViewers},
-	"GET /verify":                         {action: access.Public, expect: everyone(allowed)},
-	"GET /verify/certificate":             {action: access.Public, expect: everyone(allowed)},
+	// Complaints.
+	"POST /api/v1/complaints": {action: access.ComplaintCreate, expect: granted(denied, greyline.RoleHelpline, greyline.RolePartner, greyline.RoleAdmin), body: emptyJSON},
+	"GET /api/v1/complaints":  {action: access.ComplaintView, expect: granted(denied, greyline.RolePartner, greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	// Without a reference and code the tracking answer is "not found", for everyone.
+	"GET /api/v1/complaints/track": {action: access.Public, expect: everyone(hidden)},
+	"GET /api/v1/complaints/{id}": {action: access.ComplaintView,
+		targets: recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	"GET /api/v1/complaints/{id}/complainant": {action: access.ComplaintReveal, targets: recordRule(nil, greyline.RoleHelpline, greyline.RoleInvestigator)},
+	"POST /api/v1/complaints/{id}/triage":     {action: access.ComplaintTriage, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyJSON},
+	"POST /api/v1/complaints/{id}/progress":   {action: access.ComplaintWork, targets: recordRule(nil, greyline.RoleInvestigator), body: emptyJSON},
+
+	"GET /licences":                      {action: access.LicenceList, expect: granted(denied, greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	"POST /licences/{id}/inspection":     {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyForm},
+	"POST /licences/{id}/status":         {action: access.LicenceEnforce, targets: recordRule(nil), body: emptyForm},
+	"POST /licences/{id}/surrender":      {action: access.LicenceSurrender, targets: applicantOwn, body: emptyForm},
+	"GET /licences/{id}/certificate.pdf": {action: access.LicenceView, targets: licenceViewers},
+	"GET /verify":                        {action: access.Public, expect: everyone(allowed)},
+	"GET /verify/certificate":            {action: access.Public, expect: everyone(allowed)},
 }
 
 // roles is a list of roles, for recordRule.
@@ -362,6 +374,7 @@ type licensingRecords struct {
 	document, objection    int64
 	task                   int64 // for tOwn: TESTCO's task; for tOther: PTA's
 	inspection             int64 // a passed inspection of the licence
+	complaint              int64 // sent by the target organisation
 	licence                int64 // provisional
 }
 
@@ -416,8 +429,15 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 		if _, err := e.db.RecordInspection(actorCtx(decider), in); err != nil {
 			t.Fatal(err)
 		}
+		sender := e.user(org, greyline.RolePartner)
+		comp, _, _, err := e.db.CreateComplaint(actorCtx(sender), greyline.NewComplaint{Channel: greyline.ChannelPartner, ExternalRef: "authz-" + org.Code,
+			Complainant: greyline.Complainant{Name: "Victim", City: "Lahore", Phone: "03001234567"}, Category: "other", ContactMethod: "call",
+			IncidentAt: e.clock.Now().Add(-time.Hour), PaymentMethod: "none", Narrative: "A call."}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		f.lic[target] = &licensingRecords{business: l.biz.ID, person: l.person.ID, site: l.site.ID, application: app.ID,
-			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID, inspection: in.ID}
+			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID, inspection: in.ID, complaint: comp.ID}
 	}
 	f.lic[tOwn].task, f.lic[tOther].task = tasks["TESTCO"], tasks["PTA"]
 }
@@ -500,6 +520,7 @@ func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCalle
 			{"/tasks/{id}", r.task},
 			{"/licences/{id}", r.licence},
 			{"/inspections/{id}", r.inspection},
+			{"/complaints/{id}", r.complaint},
 		} {
 			if strings.HasPrefix(strings.TrimPrefix(path, "/api/v1"), p.prefix) {
 				return p.id

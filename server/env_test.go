@@ -110,7 +110,7 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w, r := db.Pools()
 	srv, err = New(o.cfg, Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
-		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing,
+		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db,
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {
 		t.Fatal(err)

@@ -222,6 +222,14 @@ func (s *Server) apiRoutes() []route {
 		a("GET", "/registry.json", access.Public, s.apiRegistryJSON),
 		a("GET", "/keys", access.Public, s.apiKeys),
 		a("GET", "/certificates/verify", access.Public, s.apiCertificateVerify),
+
+		a("POST", "/complaints", access.ComplaintCreate, s.apiComplaintCreate),
+		a("GET", "/complaints", access.ComplaintView, s.apiComplaints),
+		a("GET", "/complaints/track", access.Public, s.apiComplaintTrack),
+		rec(s.complaintRecord, a("GET", "/complaints/{id}", access.ComplaintView, s.apiComplaint)),
+		rec(s.complaintRecord, a("GET", "/complaints/{id}/complainant", access.ComplaintReveal, s.apiComplainant)),
+		rec(s.complaintRecord, a("POST", "/complaints/{id}/triage", access.ComplaintTriage, s.apiComplaintTriage)),
+		rec(s.complaintRecord, a("POST", "/complaints/{id}/progress", access.ComplaintWork, s.apiComplaintProgress)),
 	}
 }
 

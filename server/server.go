@@ -65,6 +65,7 @@ type Deps struct {
 	Licences     greyline.LicenceService
 	Registry     greyline.RegistrySource
 	Signing      *keys.Keyring // signs licence certificates
+	Complaints   greyline.ComplaintService
 	Logger       *slog.Logger
 	Now          greyline.Clock
 	// Pools are exported as Prometheus metrics, by name.
@@ -87,6 +88,7 @@ type Server struct {
 	licences     greyline.LicenceService
 	registry     *registry
 	signing      *keys.Keyring
+	complaints   greyline.ComplaintService
 	log          *slog.Logger
 	now          greyline.Clock
 	tmpl         *templates
@@ -99,7 +101,7 @@ type Server struct {
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
 	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
-		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil {
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -138,7 +140,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}
