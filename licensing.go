@@ -1,6 +1,7 @@
 package greyline
 
 import (
+	"io"
 	"slices"
 	"time"
 )
@@ -391,4 +392,10 @@ type Inspection struct {
 	Findings    string    `json:"findings"`
 	Passed      bool      `json:"passed"`
 	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Upload is a file to be stored with a record.
+type Upload struct {
+	Filename string
+	Content  io.Reader
 }

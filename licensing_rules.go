@@ -109,8 +109,10 @@ type FeeSchedule struct {
 // DefaultFees is used unless configured otherwise.
 var DefaultFees = FeeSchedule{MainOfficePaisa: 100_000_00, BranchPaisa: 25_000_00}
 
-// Fee is the amount due for an application covering the given sites.
-func (f FeeSchedule) Fee(sites []*Site) int64 {
+// Fee is the amount due for an application of kind covering the given
+// sites: the main-office fee for the main office, the branch fee for each
+// other site.
+func (f FeeSchedule) Fee(kind ApplicationKind, sites []*Site) int64 {
 	if len(sites) == 0 {
 		return 0
 	}
@@ -120,8 +122,8 @@ func (f FeeSchedule) Fee(sites []*Site) int64 {
 			main++
 		}
 	}
-	if main == 0 {
-		main = 1 // the first site stands for the main office
+	if main == 0 && kind == NewLicence {
+		main = 1 // a first licence always covers the main office
 	}
 	return int64(main)*f.MainOfficePaisa + int64(len(sites)-main)*f.BranchPaisa
 }

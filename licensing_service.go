@@ -126,7 +126,8 @@ type LicenceService interface {
 	History(ctx context.Context, licenceID int64) ([]*LicenceEvent, error)
 	// RecordInspection stores an inspection; a pass activates the licence
 	// for a year, a fail ends the provisional licence.
-	RecordInspection(ctx context.Context, in *Inspection) (*Licence, error)
+	// Photos are stored with the inspection, in the same transaction.
+	RecordInspection(ctx context.Context, in *Inspection, photos ...Upload) (*Licence, error)
 	FindInspection(ctx context.Context, id int64) (*Inspection, error)
 	Inspections(ctx context.Context, licenceID int64) ([]*InspectionView, error)
 	// ChangeStatus suspends, revokes, reinstates or surrenders a licence.
@@ -161,4 +162,18 @@ type RegistrySource interface {
 type InspectionView struct {
 	Inspection
 	Photos []*Document `json:"photos"`
+}
+
+// ComplaintService takes complaints from every channel and runs their workflow.
+type ComplaintService interface {
+	// CreateComplaint records a complaint and returns its tracking code
+	// (once). A retry with the same idempotency key or external reference
+	// from the same organisation returns the first complaint, existing=true.
+	CreateComplaint(ctx context.Context, n NewComplaint, idempotencyKey string) (c *Complaint, trackingCode string, existing bool, err error)
+	FindComplaint(ctx context.Context, id int64) (*Complaint, error)
+	// RevealComplaint returns the complainant in full and audits the read.
+	RevealComplaint(ctx context.Context, id int64) (*Complaint, error)
+	ChangeComplaint(ctx context.Context, id int64, ch ComplaintChange) (*Complaint, error)
+	ListComplaints(ctx context.Context, f ComplaintFilter) ([]*Complaint, error)
+	TrackComplaint(ctx context.Context, reference, code string) (*ComplaintTracking, error)
 }

@@ -94,6 +94,9 @@ type Rule struct {
 	Grants       []Grant
 	// Write actions need the write scope when the caller uses an API token.
 	Write bool
+	// NoToken refuses API tokens altogether: a leaked token must not be
+	// able to mint more.
+	NoToken bool
 }
 
 // Rules is the whole policy. Later features add their actions here.
@@ -105,7 +108,7 @@ var Rules = map[Action]Rule{
 
 	AccountView:  {AnyUser: true, AnyUserScope: OwnUser},
 	AccountEdit:  {AnyUser: true, AnyUserScope: OwnUser, Write: true},
-	TokensManage: {AnyUser: true, AnyUserScope: OwnUser, Write: true},
+	TokensManage: {AnyUser: true, AnyUserScope: OwnUser, Write: true, NoToken: true},
 
 	UserList:   {Grants: all(greyline.RoleAdmin)},
 	UserView:   {AnyUser: true, AnyUserScope: OwnUser, Grants: all(greyline.RoleAdmin)},
@@ -246,6 +249,9 @@ func Decide(s Subject, a Action, rec *Record) Decision {
 func tokenCheck(s Subject, rule Rule) Decision {
 	if !s.Token {
 		return Allow
+	}
+	if rule.NoToken {
+		return Deny
 	}
 	need := greyline.ScopeRead
 	if rule.Write {

@@ -352,7 +352,9 @@ type taskStatusView struct {
 	Reason      string              `json:"reason,omitempty"`
 }
 
-func (s *Server) applicationView(r *http.Request, id int64) (*applicationView, error) {
+// applicationView assembles what c may see of an application: agencies see
+// only their own task's reasons and objections, the applicant sees all.
+func (s *Server) applicationView(r *http.Request, c *reqCtx, id int64) (*applicationView, error) {
 	ctx := r.Context()
 	a, err := s.applications.FindApplication(ctx, id)
 	if err != nil {
@@ -364,10 +366,15 @@ func (s *Server) applicationView(r *http.Request, id int64) (*applicationView, e
 		return nil, err
 	}
 	now := s.now()
-	cal := greyline.DefaultCalendar()
+	applicant := c.can(access.ApplicationEdit, &access.Record{OrgID: a.OrgID})
+	ownTasks := map[int64]bool{}
 	for _, t := range tasks {
 		tv := taskStatusView{Agency: t.OrgCode, Status: t.Status, Deadline: t.Deadline, Overdue: t.Overdue(now), DecidedAt: t.DecidedAt}
-		if t.Status == greyline.TaskObjection || t.Status == greyline.TaskRefused {
+		own := c.user != nil && t.OrgID == c.user.OrgID
+		if own {
+			ownTasks[t.ID] = true
+		}
+		if (t.Status == greyline.TaskObjection || t.Status == greyline.TaskRefused) && (applicant || own) {
 			tv.Reason = t.Reason
 		}
 		end := now
@@ -375,12 +382,19 @@ func (s *Server) applicationView(r *http.Request, id int64) (*applicationView, e
 			end = *t.DecidedAt
 		}
 		if a.SubmittedAt != nil {
-			tv.WaitingDays = cal.WorkingDaysBetween(*a.SubmittedAt, end)
+			tv.WaitingDays = s.calendar.WorkingDaysBetween(*a.SubmittedAt, end)
 		}
 		v.Tasks = append(v.Tasks, tv)
 	}
-	if v.Objections, err = s.clearance.Objections(ctx, id); err != nil {
+	objs, err := s.clearance.Objections(ctx, id)
+	if err != nil {
 		return nil, err
+	}
+	v.Objections = []*greyline.Objection{}
+	for _, o := range objs {
+		if applicant || ownTasks[o.TaskID] {
+			v.Objections = append(v.Objections, o)
+		}
 	}
 	if v.Documents, err = s.applications.ListDocuments(ctx, id); err != nil {
 		return nil, err
@@ -395,7 +409,7 @@ func (s *Server) applicationView(r *http.Request, id int64) (*applicationView, e
 
 func (s *Server) apiApplication(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	id, _ := pathID(r, "id")
-	v, err := s.applicationView(r, id)
+	v, err := s.applicationView(r, c, id)
 	if err != nil {
 		return err
 	}
@@ -548,7 +562,7 @@ func (s *Server) apiTask(w http.ResponseWriter, r *http.Request, c *reqCtx) erro
 	if d.Notes, err = s.clearance.Notes(ctx, id); err != nil {
 		return err
 	}
-	if d.Application, err = s.applicationView(r, t.ApplicationID); err != nil {
+	if d.Application, err = s.applicationView(r, c, t.ApplicationID); err != nil {
 		return err
 	}
 	// Each agency sees its own objections only.

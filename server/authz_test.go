@@ -211,10 +211,11 @@ var authzTable = map[string]authzRow{
 		targets: map[string]byCaller{tOwn: anyUser, tOther: adminOrHide}},
 	"PATCH /api/v1/orgs/{id}": {action: access.OrgEdit, body: map[string]any{"name": ""},
 		targets: map[string]byCaller{tOwn: adminOnly, tOther: adminOnly}},
-	"GET /api/v1/tokens":  {action: access.TokensManage, expect: anyUser},
-	"POST /api/v1/tokens": {action: access.TokensManage, expect: anyUser, body: emptyJSON},
+	// API tokens never manage tokens (access.Rule.NoToken); the matrix calls the API with tokens.
+	"GET /api/v1/tokens":  {action: access.TokensManage, expect: signedIn(mustSignIn, denied)},
+	"POST /api/v1/tokens": {action: access.TokensManage, expect: signedIn(mustSignIn, denied), body: emptyJSON},
 	"DELETE /api/v1/tokens/{id}": {action: access.TokensManage,
-		targets: map[string]byCaller{tOwn: anyUser, tOther: signedIn(mustSignIn, hidden)}},
+		targets: map[string]byCaller{tOwn: signedIn(mustSignIn, denied), tOther: signedIn(mustSignIn, denied)}},
 	"GET /api/v1/audit": {action: access.AuditRead, expect: granted(denied, greyline.RoleAdmin, greyline.RoleAnalyst)},
 
 	// API: licensing. Record targets are the callers' own organisation's

@@ -147,7 +147,6 @@ func TestBadInputJSON(t *testing.T) {
 	patch := "/api/v1/users/" + strconv.FormatInt(target.ID, 10)
 	self := "/api/v1/users/" + strconv.FormatInt(admin.ID, 10)
 	orgs := "/api/v1/orgs"
-	tokens := "/api/v1/tokens"
 
 	cases := []struct {
 		name         string
@@ -224,16 +223,6 @@ func TestBadInputJSON(t *testing.T) {
 			status: 400, errors: []greyline.FieldError{fieldErr("name", "is required")}},
 		{name: "org update: require_2fa string", method: "PATCH", path: "/api/v1/orgs/" + org, ctype: ctJSON, body: `{"require_2fa":"on"}`,
 			status: 400, errors: []greyline.FieldError{fieldErr("require_2fa", "must be true or false")}},
-
-		// Invalid values: POST /api/v1/tokens.
-		{name: "token: every field wrong", method: "POST", path: tokens, ctype: ctJSON, body: `{"name":"","scopes":["admin"],"expires_in_days":0}`,
-			status: 400, errors: []greyline.FieldError{fieldErr("expires_in_days", "must be between 1 and 365"), fieldErr("name", "is required"), fieldErr("scopes", `unknown scope "admin"`)}},
-		{name: "token: no scopes, too long", method: "POST", path: tokens, ctype: ctJSON, body: `{"name":"ci","scopes":[],"expires_in_days":366}`,
-			status: 400, errors: []greyline.FieldError{fieldErr("expires_in_days", "must be between 1 and 365"), fieldErr("scopes", "at least one scope is required")}},
-		{name: "token: scopes string", method: "POST", path: tokens, ctype: ctJSON, body: `{"name":"ci","scopes":"read","expires_in_days":30}`,
-			status: 400, errors: []greyline.FieldError{fieldErr("scopes", "must be a list")}},
-		{name: "token: expiry string", method: "POST", path: tokens, ctype: ctJSON, body: `{"name":"ci","scopes":["read"],"expires_in_days":"30"}`,
-			status: 400, errors: []greyline.FieldError{fieldErr("expires_in_days", "must be a whole number")}},
 
 		// Invalid values: PATCH /api/v1/users/{id}.
 		{name: "patch: unknown role", method: "PATCH", path: patch, ctype: ctJSON, body: `{"roles":["admin","wizard"]}`,
@@ -733,4 +722,52 @@ func FuzzDecodeJSONAcceptsOnlyJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBadInputTokensThroughSession: tokens are managed with a signed-in
+// session (an API token may not mint tokens), and bad input still names
+// the field.
+func TestBadInputTokensThroughSession(t *testing.T) {
+	e := newEnv(t)
+	u := e.user(nil, greyline.RoleAnalyst)
+	c := e.client()
+	c.login(u)
+	csrf := c.csrf("/")
+	tests := []struct {
+		name, body string
+		want       []greyline.FieldError
+	}{
+		{"every field wrong", `{"name":"","scopes":["admin"],"expires_in_days":0}`,
+			[]greyline.FieldError{fieldErr("expires_in_days", "must be between 1 and 365"), fieldErr("name", "is required"), fieldErr("scopes", `unknown scope "admin"`)}},
+		{"no scopes, too long", `{"name":"ci","scopes":[],"expires_in_days":366}`,
+			[]greyline.FieldError{fieldErr("expires_in_days", "must be between 1 and 365"), fieldErr("scopes", "at least one scope is required")}},
+		{"scopes string", `{"name":"ci","scopes":"read","expires_in_days":30}`, []greyline.FieldError{fieldErr("scopes", "must be a list")}},
+		{"expiry string", `{"name":"ci","scopes":["read"],"expires_in_days":"30"}`, []greyline.FieldError{fieldErr("expires_in_days", "must be a whole number")}},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/tokens", strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(csrfHeader, csrf)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p Problem
+		json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("%s: status %d", tt.name, resp.StatusCode)
+		}
+		if diff := cmp.Diff(tt.want, p.Errors); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+	if toks, _ := e.db.ListAPITokens(e.sys, u.ID); len(toks) != 0 {
+		t.Errorf("refused requests created %d tokens", len(toks))
+	}
+	// A bearer token, even with the write scope, cannot mint another.
+	resp, _ := e.api("POST", "/api/v1/tokens", e.token(u, "read", "write"), map[string]any{"name": "more", "scopes": []string{"read"}, "expires_in_days": 30})
+	if resp.StatusCode != 403 {
+		t.Errorf("token minted a token: %d, want 403", resp.StatusCode)
+	}
 }

@@ -28,7 +28,7 @@ type applicationPage struct {
 
 func (s *Server) loadApplicationPage(r *http.Request, c *reqCtx) (*applicationPage, error) {
 	id, _ := pathID(r, "id")
-	v, err := s.applicationView(r, id)
+	v, err := s.applicationView(r, c, id)
 	if err != nil {
 		return nil, err
 	}
@@ -48,11 +48,6 @@ func (s *Server) loadApplicationPage(r *http.Request, c *reqCtx) (*applicationPa
 		if p.Persons, err = s.businesses.ListPersons(r.Context(), b.ID); err != nil {
 			return nil, err
 		}
-	}
-	// Agencies see their own objections on the task page; here only the
-	// applicant and those who may edit see them all.
-	if !p.CanEdit {
-		p.App.Objections = nil
 	}
 	p.Flash = flash(r)
 	return p, nil
@@ -189,7 +184,7 @@ func (s *Server) loadTaskPage(r *http.Request, c *reqCtx) (*taskPage, error) {
 	if p.Notes, err = s.clearance.Notes(ctx, id); err != nil {
 		return nil, err
 	}
-	if p.App, err = s.applicationView(r, t.ApplicationID); err != nil {
+	if p.App, err = s.applicationView(r, c, t.ApplicationID); err != nil {
 		return nil, err
 	}
 	for _, o := range p.App.Objections {
@@ -377,22 +372,18 @@ func (s *Server) inspectionSubmit(w http.ResponseWriter, r *http.Request, c *req
 		if err := v.Err(); err != nil {
 			return err
 		}
-		in := &greyline.Inspection{LicenceID: id, Date: date, Findings: r.PostFormValue("findings"), Passed: result == "pass"}
-		if _, err := s.licences.RecordInspection(r.Context(), in); err != nil {
-			return err
-		}
+		var uploads []greyline.Upload
 		for _, ph := range photos {
 			f, err := ph.Open()
 			if err != nil {
 				return greyline.Internal(err)
 			}
-			err = s.applications.AddDocument(r.Context(), &greyline.Document{InspectionID: in.ID, Kind: greyline.DocInspectionPhoto, Filename: ph.Filename}, f)
-			f.Close()
-			if err != nil {
-				return err
-			}
+			defer f.Close()
+			uploads = append(uploads, greyline.Upload{Filename: ph.Filename, Content: f})
 		}
-		return nil
+		in := &greyline.Inspection{LicenceID: id, Date: date, Findings: r.PostFormValue("findings"), Passed: result == "pass"}
+		_, err = s.licences.RecordInspection(r.Context(), in, uploads...)
+		return err
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -20,6 +21,9 @@ import (
 type registry struct {
 	src greyline.RegistrySource
 	idx *lookup.Index
+	// mu orders refreshes: each reads the database and applies what it read
+	// before the next starts, so an older read never lands after a newer one.
+	mu sync.Mutex
 }
 
 func newRegistry(src greyline.RegistrySource) *registry {
@@ -50,6 +54,8 @@ func toLookup(e greyline.RegistryEntry) lookup.Record {
 
 // Rebuild loads every licence.
 func (g *registry) Rebuild(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	entries, err := g.src.RegistryEntries(ctx, 0)
 	if err != nil {
 		return err
@@ -63,6 +69,8 @@ func (g *registry) Rebuild(ctx context.Context) error {
 
 // Refresh reloads one business's licences.
 func (g *registry) Refresh(ctx context.Context, businessID int64) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	entries, err := g.src.RegistryEntries(ctx, businessID)
 	if err != nil {
 		return err

@@ -190,3 +190,28 @@ func TestGracefulShutdownDrains(t *testing.T) {
 		t.Error("server still accepting after shutdown")
 	}
 }
+
+func TestClientIPBehindProxy(t *testing.T) {
+	for _, tt := range []struct {
+		trust bool
+		xff   string
+		want  string
+	}{
+		{false, "1.2.3.4", "192.0.2.1"},
+		{true, "", "192.0.2.1"},
+		{true, "203.0.113.5", "203.0.113.5"},
+		// The client wrote the first entry; the proxy appended the last.
+		{true, "1.2.3.4, 198.51.100.7", "198.51.100.7"},
+		{true, "1.2.3.4, not-an-ip", "192.0.2.1"},
+	} {
+		s := &Server{cfg: Config{TrustProxy: tt.trust}}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "192.0.2.1:5555"
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := s.clientIP(r); got != tt.want {
+			t.Errorf("trust=%v xff=%q: %s, want %s", tt.trust, tt.xff, got, tt.want)
+		}
+	}
+}

@@ -66,8 +66,10 @@ type Deps struct {
 	Registry     greyline.RegistrySource
 	Signing      *keys.Keyring // signs licence certificates
 	Complaints   greyline.ComplaintService
-	Logger       *slog.Logger
-	Now          greyline.Clock
+	// Calendar counts working days (default: fixed public holidays only).
+	Calendar *greyline.Calendar
+	Logger   *slog.Logger
+	Now      greyline.Clock
 	// Pools are exported as Prometheus metrics, by name.
 	Pools map[string]*sql.DB
 }
@@ -89,6 +91,7 @@ type Server struct {
 	registry     *registry
 	signing      *keys.Keyring
 	complaints   greyline.ComplaintService
+	calendar     greyline.Calendar
 	log          *slog.Logger
 	now          greyline.Clock
 	tmpl         *templates
@@ -132,6 +135,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	cal := greyline.DefaultCalendar()
+	if d.Calendar != nil {
+		cal = *d.Calendar
+	}
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
@@ -140,7 +147,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

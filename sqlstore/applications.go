@@ -93,6 +93,10 @@ func (db *DB) CreateApplication(ctx context.Context, businessID int64, kind grey
 	now := db.now()
 	var a *greyline.Application
 	err := db.write(ctx, func(t *tx) error {
+		// Serialise per business, so two drafts cannot both pass the check below.
+		if err := t.lockRow("businesses", businessID); err != nil {
+			return err
+		}
 		if _, err := t.business(businessID); err != nil {
 			return err
 		}
@@ -295,7 +299,7 @@ func (db *DB) Submit(ctx context.Context, id int64, version int) (*greyline.Appl
 			return err
 		}
 		now := db.now()
-		fee := db.fees().Fee(d.Sites)
+		fee := db.fees().Fee(cur.Kind, d.Sites)
 		if _, err := t.exec("UPDATE applications SET status = 'submitted', submitted_at = ?, fee_paisa = ?, snapshot = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			now, fee, string(snap), now, id); err != nil {
 			return err

@@ -327,16 +327,13 @@ func (db *DB) SaveSite(ctx context.Context, s *greyline.Site) error {
 			return err
 		}
 		for _, iv := range intervals {
-			var holder string
-			err := t.queryRow(`SELECT l.number FROM site_numbers n JOIN sites s ON s.id = n.site_id JOIN licences l ON l.site_id = s.id
-				WHERE n.digits = ? AND n.start_num <= ? AND n.end_num >= ? AND s.business_id <> ? AND l.status IN ('provisional', 'active', 'suspended') LIMIT 1`,
-				iv.digits, iv.end, iv.start, s.BusinessID).Scan(&holder)
-			if err == nil {
+			holder, err := t.numberHolder(s.BusinessID, iv)
+			if err != nil {
+				return err
+			}
+			if holder != "" {
 				return &greyline.Error{Code: greyline.ECONFLICT, Message: "A declared number is already held by another licensee.",
 					Fields: []greyline.FieldError{{Field: iv.field, Reason: "overlaps numbers declared under licence " + holder}}}
-			}
-			if err != sql.ErrNoRows {
-				return err
 			}
 		}
 		action := "site.update"

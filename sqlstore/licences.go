@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,16 +48,34 @@ func (t *tx) licences(where string, args ...any) ([]*greyline.Licence, error) {
 	return out, rows.Err()
 }
 
-// grant issues what a fully cleared application asks for: a provisional
-// licence for each site without one, or a renewal that keeps the number.
+// grant issues what a fully cleared application asks for, from the dossier
+// the agencies reviewed (the snapshot taken at submission), never from the
+// live records: a provisional licence for each site without one, new
+// declarations for licensed sites (an amendment), or a renewal that keeps
+// the number. Numbers are checked again, since another licence may have
+// been granted on them while this application was under review.
 func (t *tx) grant(applicationID int64) error {
 	a, err := t.application(applicationID)
 	if err != nil {
 		return err
 	}
+	if err := t.lockRow("businesses", a.BusinessID); err != nil {
+		return err
+	}
+	if err := t.lockNumbers(); err != nil {
+		return err
+	}
 	b, err := t.business(a.BusinessID)
 	if err != nil {
 		return err
+	}
+	var raw string
+	if err := t.queryRow("SELECT snapshot FROM applications WHERE id = ?", a.ID).Scan(&raw); err != nil {
+		return err
+	}
+	var snap greyline.Dossier
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return greyline.Internal(err)
 	}
 	now, set := t.db.now(), t.db.lic()
 	if a.Kind == greyline.Renewal {
@@ -63,55 +84,121 @@ func (t *tx) grant(applicationID int64) error {
 			if err != nil {
 				return err
 			}
+			site := snapshotSite(&snap, l.SiteID)
+			if site == nil {
+				return greyline.Internal(fmt.Errorf("renewal %s: site %d not in its dossier", a.Reference, l.SiteID))
+			}
 			from := l.ValidUntil
 			if from.Before(now) {
 				from = now
 			}
 			until := from.AddDate(0, 0, set.ValidityDays)
-			if _, err := t.exec("UPDATE licences SET valid_until = ?, resources = (SELECT s.resources FROM sites s WHERE s.id = licences.site_id), version = version + 1 WHERE id = ?", until, lid); err != nil {
+			status := l.Status
+			if status == greyline.LicenceExpired {
+				status = greyline.LicenceActive // expired while the renewal was under review
+			}
+			if err := t.holdNumbers(lid, a.BusinessID, site.Resources); err != nil {
 				return err
 			}
-			if err := t.licenceEvent(lid, l.Status, l.Status, "Renewed until "+greyline.FormatTime(until)+" (application "+a.Reference+")", ""); err != nil {
+			res, _ := json.Marshal(site.Resources)
+			if _, err := t.exec("UPDATE licences SET valid_until = ?, status = ?, resources = ?, version = version + 1 WHERE id = ?", until, status, string(res), lid); err != nil {
+				return err
+			}
+			if err := t.licenceEvent(lid, l.Status, status, "Renewed until "+greyline.FormatTime(until)+" (application "+a.Reference+")", ""); err != nil {
 				return err
 			}
 		}
 		t.changed(a.BusinessID)
 		return nil
 	}
-	sites, err := t.sites(a.BusinessID)
-	if err != nil {
-		return err
-	}
 	year := now.In(greyline.Karachi).Year()
-	for _, s := range sites {
+	for _, s := range snap.Sites {
 		res, _ := json.Marshal(s.Resources)
-		// An amendment approves the sites' current declarations.
-		r, err := t.exec("UPDATE licences SET resources = ?, version = version + 1 WHERE site_id = ? AND status IN ('provisional', 'active', 'suspended')", string(res), s.ID)
-		if err != nil {
-			return err
-		}
-		if held, _ := r.RowsAffected(); held > 0 {
+		var lid int64
+		err := t.queryRow("SELECT id FROM licences WHERE site_id = ? AND status IN ('provisional', 'active', 'suspended')", s.ID).Scan(&lid)
+		switch {
+		case err == nil:
+			// An amendment approves the site's new declarations.
+			if err := t.holdNumbers(lid, a.BusinessID, s.Resources); err != nil {
+				return err
+			}
+			if _, err := t.exec("UPDATE licences SET resources = ?, version = version + 1 WHERE id = ?", string(res), lid); err != nil {
+				return err
+			}
 			continue
+		case err != sql.ErrNoRows:
+			return err
 		}
 		seq, err := t.nextCounter(greyline.LicenceNumberSeries(b.Kind, s.City, year))
 		if err != nil {
 			return err
 		}
 		number := greyline.LicenceNumber(b.Kind, s.City, year, int(seq))
-		var id int64
 		if err := t.queryRow(`INSERT INTO licences (number, business_id, site_id, application_id, kind, status, issued_at, valid_from, valid_until, resources)
 			VALUES (?, ?, ?, ?, ?, 'provisional', ?, ?, ?, ?) RETURNING id`,
-			number, b.ID, s.ID, a.ID, b.Kind, now, now, now.AddDate(0, 0, set.ProvisionalDays), string(res)).Scan(&id); err != nil {
+			number, b.ID, s.ID, a.ID, b.Kind, now, now, now.AddDate(0, 0, set.ProvisionalDays), string(res)).Scan(&lid); err != nil {
 			return err
 		}
-		if err := t.licenceEvent(id, "", greyline.LicenceProvisional, "Provisional licence issued after joint clearance (application "+a.Reference+")", ""); err != nil {
+		if err := t.holdNumbers(lid, a.BusinessID, s.Resources); err != nil {
 			return err
 		}
-		if err := t.audit(greyline.AuditEvent{Action: "licence.issue", RecordType: "licence", RecordID: idString(id), Detail: "number=" + number}); err != nil {
+		if err := t.licenceEvent(lid, "", greyline.LicenceProvisional, "Provisional licence issued after joint clearance (application "+a.Reference+")", ""); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "licence.issue", RecordType: "licence", RecordID: idString(lid), Detail: "number=" + number}); err != nil {
 			return err
 		}
 	}
 	t.changed(a.BusinessID)
+	return nil
+}
+
+func snapshotSite(d *greyline.Dossier, siteID int64) *greyline.Site {
+	for _, s := range d.Sites {
+		if s.ID == siteID {
+			return s
+		}
+	}
+	return nil
+}
+
+// numberHolder returns the number of another business's licence holding
+// any number in iv, or "".
+func (t *tx) numberHolder(businessID int64, iv interval) (string, error) {
+	var holder string
+	err := t.queryRow(`SELECT l.number FROM licence_numbers n JOIN licences l ON l.id = n.licence_id
+		WHERE n.digits = ? AND n.start_num <= ? AND n.end_num >= ? AND l.business_id <> ? AND l.status IN ('provisional', 'active', 'suspended') LIMIT 1`,
+		iv.digits, iv.end, iv.start, businessID).Scan(&holder)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return holder, err
+}
+
+// holdNumbers records the numbers licence lid is granted on, refusing any
+// another licensee holds. The caller holds the numbers lock.
+func (t *tx) holdNumbers(lid, businessID int64, res greyline.Resources) error {
+	intervals, err := numberIntervals(res)
+	if err != nil {
+		return err
+	}
+	for _, iv := range intervals {
+		holder, err := t.numberHolder(businessID, iv)
+		if err != nil {
+			return err
+		}
+		if holder != "" {
+			return greyline.Errorf(greyline.ECONFLICT, "The application cannot be granted: a declared number (%s) is now held under licence %s. The applicant must amend the declaration.", iv.field, holder)
+		}
+	}
+	if _, err := t.exec("DELETE FROM licence_numbers WHERE licence_id = ?", lid); err != nil {
+		return err
+	}
+	for _, iv := range intervals {
+		if _, err := t.exec("INSERT INTO licence_numbers (licence_id, digits, start_num, end_num) VALUES (?, ?, ?, ?)", lid, iv.digits, iv.start, iv.end); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -194,7 +281,7 @@ func (db *DB) History(ctx context.Context, licenceID int64) ([]*greyline.Licence
 
 // RecordInspection stores a site inspection of a provisional licence. A
 // pass makes the licence active for a year; a fail ends it.
-func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection) (*greyline.Licence, error) {
+func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, photos ...greyline.Upload) (*greyline.Licence, error) {
 	var v greyline.Validation
 	in.Findings = strings.TrimSpace(in.Findings)
 	v.Check(in.Findings != "", "findings", "is required")
@@ -204,6 +291,23 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection) (*g
 	v.Check(in.Date.IsZero() || !in.Date.After(now.Add(24*time.Hour)), "date", "must not be in the future")
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	// Files first: they are content-addressed, so storing one twice (on a
+	// retry) is harmless, and the rows below then commit all or nothing.
+	var docs []*greyline.Document
+	for _, ph := range photos {
+		if db.opt.Files == nil {
+			return nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
+		}
+		st, err := db.opt.Files.Put(ph.Content, db.maxUpload())
+		if err != nil {
+			var ge *greyline.Error
+			if errors.As(err, &ge) && len(ge.Fields) > 0 {
+				return nil, greyline.Invalid("photos", ph.Filename+" "+ge.Fields[0].Reason)
+			}
+			return nil, err
+		}
+		docs = append(docs, &greyline.Document{Kind: greyline.DocInspectionPhoto, Filename: cleanFilename(ph.Filename), ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256})
 	}
 	var out *greyline.Licence
 	err := db.write(ctx, func(t *tx) error {
@@ -221,6 +325,12 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection) (*g
 		if err := t.queryRow("INSERT INTO inspections (licence_id, site_id, inspector_id, date, findings, passed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			in.LicenceID, in.SiteID, in.InspectorID, in.Date.UTC(), in.Findings, in.Passed, now).Scan(&in.ID); err != nil {
 			return err
+		}
+		for _, d := range docs {
+			if err := t.queryRow(`INSERT INTO documents (inspection_id, kind, filename, content_type, size, sha256, uploaded_by, uploaded_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.ID, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, in.InspectorID, now).Scan(&d.ID); err != nil {
+				return err
+			}
 		}
 		if in.Passed {
 			until := now.AddDate(0, 0, db.lic().ValidityDays)
@@ -319,8 +429,14 @@ func (db *DB) ExpireDue(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, l := range due {
-			if _, err := t.exec("UPDATE licences SET status = 'expired', version = version + 1 WHERE id = ?", l.ID); err != nil {
+			// Re-check under the update: a revocation or renewal committed
+			// since the read must not be overwritten.
+			r, err := t.exec("UPDATE licences SET status = 'expired', version = version + 1 WHERE id = ? AND status IN ('provisional', 'active', 'suspended') AND valid_until <= ?", l.ID, db.now())
+			if err != nil {
 				return err
+			}
+			if k, _ := r.RowsAffected(); k == 0 {
+				continue
 			}
 			if err := t.licenceEvent(l.ID, l.Status, greyline.LicenceExpired, "Validity ended on "+greyline.FormatTime(l.ValidUntil), ""); err != nil {
 				return err

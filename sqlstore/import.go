@@ -1,0 +1,521 @@
+package sqlstore
+
+// Bulk import of complaints (greyline import complaints). It does the work
+// of CreateComplaint for many complaints at once: the same validation, the
+// same reference counter, the same sealing and keyed hashes, the same
+// identifier table with its counts and the same links and 'received'
+// event. What differs is how it reaches the database:
+//
+//   - the CPU work (validation, identifier parsing and extraction, hashes,
+//     sealing) runs on every core, outside the single writer;
+//   - a batch is one transaction, written with multi-row INSERT statements
+//     prepared once per table per transaction;
+//   - identifiers are upserted once per distinct key per batch, their
+//     count raised by the number of complaints in the batch that name them;
+//   - ONE audit event records each batch (action complaint.import, with the
+//     count and the range of references), instead of one per complaint as
+//     CreateComplaint writes: a million audit rows would say nothing more;
+//   - rows whose (source organisation, external reference) already exists
+//     are skipped, so that running the same file again imports nothing
+//     twice (INSERT … ON CONFLICT DO NOTHING on both engines, after a
+//     look-up that keeps reference numbers free of gaps).
+//
+// Shared with CreateComplaint (complaints.go): complaintIdentifiers,
+// complainantAD, lookupHash, truncateRaw. Duplicated, because complaints.go
+// is not to be edited here: the three lines computing the CNIC and phone
+// hashes, and the counter upsert (reserveCounter takes n numbers at once
+// where nextCounter takes one).
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/identifier"
+)
+
+// ImportRow is one complaint of a bulk import.
+type ImportRow struct {
+	greyline.NewComplaint
+	// ReceivedAt is when the complaint was first received, for complaints
+	// collected elsewhere; zero means the time of the import.
+	ReceivedAt time.Time
+}
+
+// ImportReject is a row that was refused, with the reason.
+type ImportReject struct {
+	Index int   // position in the batch given to PrepareImport
+	Err   error // a *greyline.Error naming the fields
+}
+
+// ImportResult counts what a batch did.
+type ImportResult struct {
+	Imported int
+	// Skipped counts rows already imported: their source organisation and
+	// external reference exist, or an earlier row of the batch had them.
+	Skipped  int
+	Rejected []ImportReject
+	// First and Last are the references given to the imported rows, in
+	// order; empty when none was imported.
+	First, Last string
+}
+
+// Add accumulates another batch's counts (not its rejects).
+func (r *ImportResult) Add(o ImportResult) {
+	r.Imported += o.Imported
+	r.Skipped += o.Skipped
+}
+
+// PreparedImport is a batch whose CPU work is done: validated, identifiers
+// parsed and extracted, hashes computed. WriteImport stores it.
+type PreparedImport struct {
+	src     int64
+	now     time.Time
+	rows    []*importComplaint
+	skipped int
+	rejects []ImportReject
+}
+
+// Len is the number of rows that will be written (or skipped as already
+// imported) by WriteImport.
+func (p *PreparedImport) Len() int { return len(p.rows) }
+
+type importComplaint struct {
+	n            greyline.NewComplaint
+	received     time.Time
+	plain        []byte // the complainant as JSON, sealed once the reference is known
+	cnicHash     string
+	phoneHash    string
+	trackingHash string
+	ids          []linkedIdentifier
+
+	// Set by WriteImport.
+	ref    string
+	sealed []byte
+	id     int64
+}
+
+// Statement sizes: rows per multi-row INSERT, and external references per
+// look-up. Both stay well under SQLite's 32,766 and PostgreSQL's 65,535
+// parameters.
+const (
+	importChunk  = 100
+	importLookup = 500
+)
+
+// ImportComplaints validates and writes a batch of complaints from one
+// source organisation (0 for none) in one transaction. Every row needs an
+// external reference: it is what makes a second run skip the row. Invalid
+// rows are returned in the result, not as an error; the error is for the
+// batch as a whole (the database refused, or ctx ended), and then nothing
+// of the batch was written.
+func (db *DB) ImportComplaints(ctx context.Context, sourceOrgID int64, rows []ImportRow) (ImportResult, error) {
+	return db.WriteImport(ctx, db.PrepareImport(sourceOrgID, rows))
+}
+
+// PrepareImport does the CPU work of a batch on every core, without
+// touching the database, so that a caller can prepare the next batch while
+// WriteImport writes this one. It is safe for concurrent use.
+func (db *DB) PrepareImport(sourceOrgID int64, rows []ImportRow) *PreparedImport {
+	now := db.now()
+	prepared := make([]*importComplaint, len(rows))
+	errs := make([]error, len(rows))
+	parallel(len(rows), func(i int) {
+		prepared[i], errs[i] = db.prepareImportRow(&rows[i], now)
+	})
+	p := &PreparedImport{src: sourceOrgID, now: now, rows: make([]*importComplaint, 0, len(rows))}
+	seen := make(map[string]bool, len(rows))
+	for i, c := range prepared {
+		switch {
+		case errs[i] != nil:
+			p.rejects = append(p.rejects, ImportReject{Index: i, Err: errs[i]})
+		case seen[c.n.ExternalRef]:
+			p.skipped++
+		default:
+			seen[c.n.ExternalRef] = true
+			p.rows = append(p.rows, c)
+		}
+	}
+	return p
+}
+
+func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, error) {
+	c := &importComplaint{n: r.NewComplaint, received: r.ReceivedAt.UTC()}
+	if c.n.Channel == "" {
+		c.n.Channel = greyline.ChannelImport
+	}
+	if c.received.IsZero() {
+		c.received = now
+	}
+	if c.n.ExternalRef == "" {
+		return nil, greyline.Invalid("external_ref", "is required: it identifies the row when the file is imported again")
+	}
+	if err := c.n.Validate(c.received); err != nil {
+		return nil, err
+	}
+	if c.received.After(now.Add(time.Hour)) {
+		return nil, greyline.Invalid("received_at", "must not be in the future")
+	}
+	ids, err := complaintIdentifiers(&c.n)
+	if err != nil {
+		return nil, err
+	}
+	c.ids = ids
+	if c.plain, err = json.Marshal(c.n.Complainant); err != nil {
+		return nil, greyline.Internal(err)
+	}
+	// As in CreateComplaint.
+	if x := identifier.Parse(identifier.CNIC, c.n.Complainant.CNIC); x.Valid {
+		c.cnicHash = lookupHash(db, "cnic", x.Value)
+	}
+	if x := identifier.Parse(identifier.Phone, c.n.Complainant.Phone); x.Valid {
+		c.phoneHash = lookupHash(db, "phone", x.Value)
+	}
+	// Every complaint has a tracking secret. An imported complainant was
+	// never shown one, so it is random and thrown away: tracking online
+	// needs a new one to be issued.
+	_, c.trackingHash = auth.NewSecret("")
+	return c, nil
+}
+
+// WriteImport writes a prepared batch in one transaction and reports what
+// it did, including the rows PrepareImport rejected.
+func (db *DB) WriteImport(ctx context.Context, p *PreparedImport) (ImportResult, error) {
+	res := ImportResult{Rejected: p.rejects, Skipped: p.skipped}
+	if len(p.rows) == 0 {
+		return res, nil
+	}
+	var written ImportResult
+	err := db.write(ctx, func(t *tx) error {
+		var err error
+		written, err = t.importBatch(p) // run again from scratch on a retry
+		return err
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	res.Imported, res.First, res.Last = written.Imported, written.First, written.Last
+	res.Skipped += written.Skipped
+	return res, nil
+}
+
+func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
+	var res ImportResult
+	exists, err := t.existingRefs(p.src, p.rows)
+	if err != nil {
+		return res, err
+	}
+	fresh := make([]*importComplaint, 0, len(p.rows))
+	for _, c := range p.rows {
+		if exists[c.n.ExternalRef] {
+			res.Skipped++
+			continue
+		}
+		fresh = append(fresh, c)
+	}
+	if len(fresh) == 0 {
+		return res, nil
+	}
+
+	// References from the same counter as CreateComplaint, taken in one go.
+	year := p.now.In(greyline.Karachi).Year()
+	last, err := t.reserveCounter("complaint:"+itoa(year), int64(len(fresh)))
+	if err != nil {
+		return res, err
+	}
+	first := last - int64(len(fresh)) + 1
+	for i, c := range fresh {
+		c.ref = greyline.ComplaintReference(year, first+int64(i))
+		c.id = 0
+	}
+	keys := t.db.opt.Keys
+	parallel(len(fresh), func(i int) {
+		fresh[i].sealed = keys.Seal(fresh[i].plain, complainantAD(fresh[i].ref))
+	})
+
+	// The complaints. A row that lost a race with another import of the
+	// same file (possible on PostgreSQL) is skipped by ON CONFLICT and
+	// leaves a gap in the references.
+	byRef := make(map[string]*importComplaint, len(fresh))
+	for _, c := range fresh {
+		byRef[c.ref] = c
+	}
+	ins := t.bulk(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
+		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at) VALUES `,
+		"(?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
+		" ON CONFLICT (source_org_id, external_ref) WHERE external_ref <> '' DO NOTHING RETURNING id, reference")
+	defer ins.close()
+	err = ins.each(len(fresh), func(i int, args []any) []any {
+		c := fresh[i]
+		n := &c.n
+		return append(args, c.ref, n.Channel, p.src, n.ExternalRef, c.sealed, c.cnicHash, c.phoneHash,
+			n.Category, n.ContactMethod, n.IncidentAt.UTC(), c.received, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, p.now, p.now)
+	}, func(rows *sql.Rows) error {
+		var id int64
+		var ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			return err
+		}
+		if c := byRef[ref]; c != nil {
+			c.id = id
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	done := fresh[:0:0]
+	for _, c := range fresh {
+		if c.id == 0 {
+			res.Skipped++
+			continue
+		}
+		done = append(done, c)
+	}
+	if len(done) == 0 {
+		return res, nil
+	}
+
+	// Identifiers: one upsert per distinct key, in key order so that
+	// concurrent imports on PostgreSQL lock them in the same order.
+	type idCount struct {
+		typ, key, value string
+		n               int
+		id              int64
+	}
+	counts := map[string]*idCount{}
+	for _, c := range done {
+		for _, li := range c.ids {
+			if ic := counts[li.id.Key]; ic != nil {
+				ic.n++
+			} else {
+				counts[li.id.Key] = &idCount{typ: string(li.id.Type), key: li.id.Key, value: li.id.Value, n: 1}
+			}
+		}
+	}
+	keyList := make([]*idCount, 0, len(counts))
+	for _, ic := range counts {
+		keyList = append(keyList, ic)
+	}
+	slices.SortFunc(keyList, func(a, b *idCount) int { return strings.Compare(a.key, b.key) })
+	up := t.bulk("INSERT INTO identifiers (type, match_key, value, first_seen, last_seen, complaints) VALUES ",
+		"(?, ?, ?, ?, ?, ?)",
+		" ON CONFLICT (match_key) DO UPDATE SET last_seen = excluded.last_seen, complaints = identifiers.complaints + excluded.complaints RETURNING id, match_key")
+	defer up.close()
+	err = up.each(len(keyList), func(i int, args []any) []any {
+		ic := keyList[i]
+		return append(args, ic.typ, ic.key, ic.value, p.now, p.now, ic.n)
+	}, func(rows *sql.Rows) error {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return err
+		}
+		if ic := counts[key]; ic != nil {
+			ic.id = id
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+
+	// Links, as CreateComplaint writes them.
+	type link struct {
+		c  *importComplaint
+		li *linkedIdentifier
+	}
+	var links []link
+	for _, c := range done {
+		for j := range c.ids {
+			links = append(links, link{c, &c.ids[j]})
+		}
+	}
+	ln := t.bulk("INSERT INTO complaint_identifiers (complaint_id, identifier_id, source, raw, start_pos, end_pos, status) VALUES ", "(?, ?, ?, ?, ?, ?, ?)", "")
+	defer ln.close()
+	err = ln.each(len(links), func(i int, args []any) []any {
+		l := links[i]
+		status := "confirmed"
+		if l.li.source == "extracted" {
+			status = "pending"
+		}
+		return append(args, l.c.id, counts[l.li.id.Key].id, l.li.source, truncateRaw(l.li.id.Raw), l.li.start, l.li.end, status)
+	}, nil)
+	if err != nil {
+		return res, err
+	}
+
+	// The 'received' event, dated when the complaint was received.
+	user := greyline.ActorFrom(t.ctx).UserID
+	ev := t.bulk("INSERT INTO complaint_events (complaint_id, at, user_id, from_status, to_status, public_message) VALUES ",
+		"(?, ?, ?, '', 'received', 'Your complaint was received.')", "")
+	defer ev.close()
+	err = ev.each(len(done), func(i int, args []any) []any {
+		return append(args, done[i].id, done[i].received, user)
+	}, nil)
+	if err != nil {
+		return res, err
+	}
+
+	res.Imported, res.First, res.Last = len(done), done[0].ref, done[len(done)-1].ref
+	detail := fmt.Sprintf("imported %d complaints, %s to %s; source_org_id=%d", res.Imported, res.First, res.Last, p.src)
+	if res.Skipped > 0 {
+		detail += fmt.Sprintf("; %d already imported", res.Skipped)
+	}
+	return res, t.audit(greyline.AuditEvent{Action: "complaint.import", RecordType: "complaint", RecordID: idString(done[0].id), Detail: detail})
+}
+
+// existingRefs returns which of the rows' external references the source
+// organisation has already used.
+func (t *tx) existingRefs(src int64, rows []*importComplaint) (map[string]bool, error) {
+	out := map[string]bool{}
+	q := t.bulk("SELECT external_ref FROM complaints WHERE source_org_id = ? AND external_ref <> '' AND external_ref IN (", "?", ")")
+	q.sep, q.lead = ", ", []any{src}
+	q.chunk = importLookup
+	defer q.close()
+	err := q.each(len(rows), func(i int, args []any) []any {
+		return append(args, rows[i].n.ExternalRef)
+	}, func(r *sql.Rows) error {
+		var ref string
+		if err := r.Scan(&ref); err != nil {
+			return err
+		}
+		out[ref] = true
+		return nil
+	})
+	return out, err
+}
+
+// reserveCounter takes n consecutive numbers from a named counter and
+// returns the last of them (nextCounter, for n numbers at once).
+func (t *tx) reserveCounter(name string, n int64) (int64, error) {
+	var v int64
+	err := t.queryRow("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value", name, n).Scan(&v)
+	return v, err
+}
+
+// bulkStmt writes or reads many rows with one statement per chunk:
+// head, then the row group repeated, then tail. The statement for a full
+// chunk is prepared once and reused; a last, shorter chunk gets its own.
+type bulkStmt struct {
+	t               *tx
+	head, row, tail string
+	sep             string
+	lead            []any // arguments before the rows'
+	chunk           int
+	full            *sql.Stmt
+	args            []any
+}
+
+func (t *tx) bulk(head, row, tail string) *bulkStmt {
+	return &bulkStmt{t: t, head: head, row: row, tail: tail, sep: ",\n", chunk: importChunk}
+}
+
+func (b *bulkStmt) prepare(n int) (*sql.Stmt, error) {
+	var sb strings.Builder
+	sb.Grow(len(b.head) + n*(len(b.row)+len(b.sep)) + len(b.tail))
+	sb.WriteString(b.head)
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(b.sep)
+		}
+		sb.WriteString(b.row)
+	}
+	sb.WriteString(b.tail)
+	st, err := b.t.tx.PrepareContext(b.t.ctx, b.t.db.rebind(sb.String()))
+	return st, b.t.db.translate(err)
+}
+
+// each runs the statement over rows 0…n-1 in chunks; add appends row i's
+// arguments, and scan, if set, reads each row the statement returns.
+func (b *bulkStmt) each(n int, add func(i int, args []any) []any, scan func(*sql.Rows) error) error {
+	for start := 0; start < n; start += b.chunk {
+		end := min(start+b.chunk, n)
+		var st *sql.Stmt
+		var err error
+		if end-start == b.chunk {
+			if b.full == nil {
+				if b.full, err = b.prepare(b.chunk); err != nil {
+					return err
+				}
+			}
+			st = b.full
+		} else {
+			if st, err = b.prepare(end - start); err != nil {
+				return err
+			}
+			defer st.Close()
+		}
+		b.args = append(b.args[:0], b.lead...)
+		for i := start; i < end; i++ {
+			b.args = add(i, b.args)
+		}
+		if scan == nil {
+			if _, err := st.ExecContext(b.t.ctx, b.args...); err != nil {
+				return b.t.db.translate(err)
+			}
+			continue
+		}
+		rows, err := st.QueryContext(b.t.ctx, b.args...)
+		if err != nil {
+			return b.t.db.translate(err)
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return b.t.db.translate(err)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return b.t.db.translate(err)
+		}
+		if err := rows.Err(); err != nil {
+			return b.t.db.translate(err)
+		}
+	}
+	clear(b.args) // let the rows' values be collected
+	return nil
+}
+
+func (b *bulkStmt) close() {
+	if b.full != nil {
+		b.full.Close()
+	}
+}
+
+// parallel calls fn(0…n-1) on every core, in blocks of rows.
+func parallel(n int, fn func(i int)) {
+	const block = 32
+	workers := min(runtime.GOMAXPROCS(0), (n+block-1)/block)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				start := int(next.Add(block)) - block
+				if start >= n {
+					return
+				}
+				for i := start; i < min(start+block, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,195 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/sqlstore"
+	"github.com/greyline/greyline/sqlstore/sqlstoretest"
+)
+
+// importRow is a valid row whose identifiers repeat every few rows, as
+// those of a fraud network do.
+func importRow(i int, now time.Time) sqlstore.ImportRow {
+	n := sampleComplaint(now)
+	n.Channel = ""
+	n.ExternalRef = fmt.Sprintf("ROW-%05d", i)
+	n.Complainant.CNIC = fmt.Sprintf("35202-%07d-1", i)
+	n.Narrative = fmt.Sprintf("Caller from 0301-%07d said I won a prize and took Rs %d via Easypaisa.", 1000000+i%7, 1000+i)
+	n.Identifiers = []string{fmt.Sprintf("0345-%07d", 2000000+i%5)}
+	return sqlstore.ImportRow{NewComplaint: n, ReceivedAt: now.Add(-time.Hour)}
+}
+
+// count runs a query that takes no parameters and returns one number.
+func count(t *testing.T, db *sqlstore.DB, q string) int {
+	t.Helper()
+	_, r := db.Pools()
+	var n int
+	if err := r.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func TestImportComplaints(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		ctx := sys()
+		// One complaint through the ordinary path first: the import takes
+		// its references from the same counter and shares its identifiers.
+		first, _, _, err := db.CreateComplaint(ctx, sampleComplaint(now), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []sqlstore.ImportRow
+		for i := range 250 { // more than one multi-row statement
+			rows = append(rows, importRow(i, now))
+		}
+		rows[3].Category = "no_such_category"
+		rows[7].ExternalRef = ""
+		rows[9].ExternalRef = rows[8].ExternalRef // repeated within the batch
+		rows[11].ReceivedAt = now.Add(48 * time.Hour)
+		res, err := db.ImportComplaints(ctx, 0, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Imported != 246 || res.Skipped != 1 || len(res.Rejected) != 3 {
+			t.Fatalf("imported %d, skipped %d, rejected %+v", res.Imported, res.Skipped, res.Rejected)
+		}
+		var why []string
+		for _, r := range res.Rejected {
+			why = append(why, fmt.Sprintf("%d %s", r.Index, greyline.ErrorFields(r.Err)[0].Field))
+		}
+		if got := strings.Join(why, ", "); got != "3 category, 7 external_ref, 11 received_at" {
+			t.Errorf("rejected: %s", got)
+		}
+		year := strings.Split(first.Reference, "-")[1]
+		if want := "CMP-" + year + "-000002"; res.First != want || res.Last != "CMP-"+year+"-000247" {
+			t.Errorf("references %s to %s, want %s to …247", res.First, res.Last, want)
+		}
+		// An imported complaint reads back like any other.
+		ids, err := db.ComplaintsByComplainant(ctx, "35202-0000000-1")
+		if err != nil || len(ids) != 1 {
+			t.Fatalf("by CNIC: %v %v", ids, err)
+		}
+		c, err := db.RevealComplaint(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Channel != greyline.ChannelImport || c.ExternalRef != "ROW-00000" || c.Complainant.Name != "Sana Tariq" || c.Status != greyline.ComplaintReceived ||
+			!c.ReceivedAt.Equal(now.Add(-time.Hour).Truncate(time.Microsecond)) && !c.ReceivedAt.Equal(now.Add(-time.Hour)) {
+			t.Errorf("imported complaint %+v", c)
+		}
+		var keys []string
+		for _, ci := range c.Identifiers {
+			keys = append(keys, ci.Source+" "+ci.Key+" "+ci.Status)
+		}
+		if got, want := strings.Join(keys, ", "), "field phone:+923452000000 confirmed, extracted phone:+923011000000 pending"; got != want {
+			t.Errorf("identifiers: %s, want %s", got, want)
+		}
+		// Identifier counts add up across both paths: the sample's phone is
+		// in CreateComplaint's narrative and in no import row; 0345-2000000
+		// is in every fifth of the 246 imported rows.
+		if n := count(t, db, "SELECT complaints FROM identifiers WHERE match_key = 'phone:+923452000000'"); n != 50 {
+			t.Errorf("0345-2000000 in %d complaints, want 50", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaint_identifiers WHERE identifier_id = (SELECT id FROM identifiers WHERE match_key = 'phone:+923452000000')"); n != 50 {
+			t.Errorf("0345-2000000 linked %d times, want 50", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE to_status = 'received'"); n != 247 {
+			t.Errorf("received events: %d", n)
+		}
+		if evs, _ := db.ListAudit(ctx, greyline.AuditFilter{Action: "complaint.import"}); len(evs) != 1 || !strings.Contains(evs[0].Detail, "imported 246 complaints") {
+			t.Errorf("import audited as %+v", evs)
+		}
+
+		// The same file again imports nothing; another source may reuse the
+		// references.
+		again, err := db.ImportComplaints(ctx, 0, rows)
+		if err != nil || again.Imported != 0 || again.Skipped != 247 || len(again.Rejected) != 3 {
+			t.Fatalf("second run: %+v %v", again, err)
+		}
+		if n := count(t, db, "SELECT complaints FROM identifiers WHERE match_key = 'phone:+923452000000'"); n != 50 {
+			t.Errorf("a second run changed the counts: %d", n)
+		}
+		bank := &greyline.Org{Code: "HBL", Name: "Habib Bank", Kind: greyline.OrgBank}
+		if err := db.CreateOrg(ctx, bank); err != nil {
+			t.Fatal(err)
+		}
+		other, err := db.ImportComplaints(ctx, bank.ID, rows[:2])
+		if err != nil || other.Imported != 2 {
+			t.Fatalf("another source: %+v %v", other, err)
+		}
+		// CreateComplaint continues the counter after the imports.
+		next, _, _, err := db.CreateComplaint(ctx, sampleComplaint(now), "")
+		if err != nil || next.Reference != "CMP-"+year+"-000250" {
+			t.Errorf("next reference %v, %v", next, err)
+		}
+		if _, problems, err := db.VerifyAudit(ctx); err != nil || len(problems) > 0 {
+			t.Errorf("audit chain: %v %v", problems, err)
+		}
+	})
+}
+
+// A batch with nothing to write does nothing, and a cancelled context
+// writes nothing.
+func TestImportComplaintsEmptyAndCancelled(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		res, err := db.ImportComplaints(sys(), 0, nil)
+		if err != nil || res.Imported != 0 {
+			t.Fatalf("empty batch: %+v %v", res, err)
+		}
+		ctx, cancel := context.WithCancel(sys())
+		cancel()
+		if _, err := db.ImportComplaints(ctx, 0, []sqlstore.ImportRow{importRow(1, now)}); err == nil {
+			t.Fatal("a cancelled import succeeded")
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 0 {
+			t.Errorf("a cancelled import wrote %d complaints", n)
+		}
+	})
+}
+
+// Two imports of the same rows at once write each row once.
+func TestImportComplaintsConcurrent(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		var rows []sqlstore.ImportRow
+		for i := range 120 {
+			rows = append(rows, importRow(i, now))
+		}
+		type out struct {
+			res sqlstore.ImportResult
+			err error
+		}
+		ch := make(chan out, 2)
+		for range 2 {
+			go func() {
+				res, err := db.ImportComplaints(sys(), 0, rows)
+				ch <- out{res, err}
+			}()
+		}
+		total := 0
+		for range 2 {
+			o := <-ch
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			if o.res.Imported+o.res.Skipped != 120 {
+				t.Errorf("result %+v", o.res)
+			}
+			total += o.res.Imported
+		}
+		if total != 120 || count(t, db, "SELECT COUNT(*) FROM complaints") != 120 {
+			t.Errorf("imported %d in all", total)
+		}
+		if n := count(t, db, "SELECT SUM(complaints) FROM identifiers"); n != count(t, db, "SELECT COUNT(*) FROM complaint_identifiers") {
+			t.Errorf("identifier counts %d do not match the links", n)
+		}
+	})
+}
