@@ -296,6 +296,13 @@ var authzTable = map[string]authzRow{
 	"POST /api/v1/complaints/{id}/triage":     {action: access.ComplaintTriage, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyJSON},
 	"POST /api/v1/complaints/{id}/progress":   {action: access.ComplaintWork, targets: recordRule(nil, greyline.RoleInvestigator), body: emptyJSON},
 
+	// Complaint pages: the public form and tracking, and the helpline's form.
+	"GET /report":         {action: access.Public, expect: everyone(allowed)},
+	"POST /report":        {action: access.Public, expect: everyone(allowed), body: emptyForm},
+	"GET /track":          {action: access.Public, expect: everyone(allowed)},
+	"GET /complaints/new": {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline)},
+	"POST /complaints":    {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline), body: emptyForm},
+
 	"GET /licences":                      {action: access.LicenceList, expect: granted(denied, greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 	"POST /licences/{id}/inspection":     {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyForm},
 	"POST /licences/{id}/status":         {action: access.LicenceEnforce, targets: recordRule(nil), body: emptyForm},
@@ -459,7 +466,7 @@ func (f *authzFixture) subIDs(path, target string) string {
 
 func newAuthzFixture(t *testing.T) *authzFixture {
 	// Many sign-ins come from one address; lift the per-IP limit.
-	e := newEnvWith(t, envOptions{cfg: Config{LoginRate: 10000}, tune: func(o *sqlstore.Options) { o.Clearance = authzClearance }})
+	e := newEnvWith(t, envOptions{cfg: Config{LoginRate: 10000, ReportRate: 10000}, tune: func(o *sqlstore.Options) { o.Clearance = authzClearance }})
 	f := &authzFixture{e: e}
 	f.addLicensing(t)
 	f.peer = e.user(e.noTFA, greyline.RoleApplicant)

@@ -171,6 +171,7 @@ var navItems = []struct {
 	{"Organisations", "/admin/orgs", access.OrgList},
 	{"Audit log", "/audit", access.AuditRead},
 	{"My account", "/account", access.AccountView},
+	{"New complaint", "/complaints/new", access.ComplaintTakeCall},
 	{"Check a licence", "/verify", access.Public},
 }
 

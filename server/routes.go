@@ -155,6 +155,13 @@ func (s *Server) pageRoutes() []route {
 		rec(s.licenceRecord, p("POST", "/licences/{id}/surrender", access.LicenceSurrender, stageFull, s.surrenderSubmit)),
 		rec(s.licenceRecord, p("GET", "/licences/{id}/certificate.pdf", access.LicenceView, stageFull, s.certificatePDF)),
 
+		// Complaints: the public form, tracking, and the helpline's form.
+		p("GET", "/report", access.Public, stageFull, s.reportPage),
+		p("POST", "/report", access.Public, stageFull, s.reportSubmit),
+		p("GET", "/track", access.Public, stageFull, s.trackPage),
+		p("GET", "/complaints/new", access.ComplaintTakeCall, stageFull, s.helplinePage),
+		p("POST", "/complaints", access.ComplaintTakeCall, stageFull, s.helplineSubmit),
+
 		// Public verification.
 		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
 		p("GET", "/verify/certificate", access.Public, stageFull, s.certificateVerifyPage),

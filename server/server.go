@@ -38,6 +38,8 @@ type Config struct {
 	// PublicURL is where the public reaches greyline; certificates' QR codes
 	// point there. Default: http:// plus Addr.
 	PublicURL string
+	// ReportRate is the public complaints allowed per IP per minute; default 5.
+	ReportRate int
 	// LookupRate is the public lookups allowed per IP per minute; default 120.
 	LookupRate      int
 	ShutdownTimeout time.Duration // default 15 s
@@ -118,6 +120,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	if cfg.LookupRate <= 0 {
 		cfg.LookupRate = 120
+	}
+	if cfg.ReportRate <= 0 {
+		cfg.ReportRate = 5
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + cfg.Addr
