@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +28,7 @@ var importAbout = `Import complaints in bulk from a CSV or NDJSON file.
 Loads complaints collected elsewhere (a bank's or telco's complaint desk, a
 partner's export). The file is streamed: memory stays flat however long it
 is. Each row is checked; a refused row goes to the rejects file with its row
-number and the reason, naming the column, while the good rows load, 1,000 to
+number and the reason, naming the column, while the good rows load, 5,000 to
 a transaction. Running the same file again imports nothing twice: a row
 whose external_ref was already imported from the same --source is skipped.
 A progress bar is shown when standard error is a terminal; the summary
@@ -119,7 +118,7 @@ const importSynopsis = "greyline import complaints [--format csv|ndjson] [--reje
 const (
 	maxImportLine   = 1 << 20 // one NDJSON line
 	maxImportRecord = 4 << 20 // one CSV record, counted with the reader's look-ahead
-	defaultBatch    = 1000
+	defaultBatch    = 5000
 )
 
 // Columns of an import, in the documented order.
@@ -299,9 +298,8 @@ type csvReader struct {
 // recordLimit fails a read when one CSV record grows beyond max bytes, so
 // that a stray quote in a huge file cannot take all memory.
 type recordLimit struct {
-	r    io.Reader
-	n    int
-	line int
+	r io.Reader
+	n int
 }
 
 var errRecordTooLong = errors.New("record too long")
@@ -614,22 +612,19 @@ type importStats struct {
 }
 
 func (m *Main) importCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "complaints" {
-		fs := m.flags("import", args)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs.SetOutput(m.Stdout)
-			fs.Usage()
-			return flag.ErrHelp
-		}
-		return greyline.Errorf(greyline.EINVALID, "say what to import: %s (see greyline import --help)", importSynopsis)
-	}
 	fs := m.flags("import", args)
 	var sf storeFlags
 	sf.register(fs)
-	format := fs.String("format", "", "file `format`: csv or ndjson; empty guesses from the name (.csv; .ndjson, .jsonl)")
+	format := fs.String("format", "", "`FORMAT` of the file: csv or ndjson; empty guesses it from the name (.csv; .ndjson, .jsonl, .json)")
 	rejectsPath := fs.String("rejects", "", "write refused rows to `FILE`, with their row number and reason")
 	source := fs.String("source", "", "`ORG-CODE` of the organisation the complaints come from; external_ref is unique per source")
 	batchSize := fs.Int("batch", defaultBatch, "`rows` per transaction")
+	if len(args) == 0 || args[0] != "complaints" {
+		if err := m.parse(fs, args, secretFlags); err != nil {
+			return err // --help
+		}
+		return greyline.Errorf(greyline.EINVALID, "say what to import: %s (see greyline import --help)", importSynopsis)
+	}
 	if err := m.parse(fs, args[1:], secretFlags); err != nil {
 		return err
 	}
@@ -763,8 +758,8 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader, size int, stats *importStats, reject func(*importRecord) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	read := make(chan *importBatch, 1)
-	prepared := make(chan *importBatch, 1)
+	read := make(chan *importBatch)
+	prepared := make(chan *importBatch)
 	var readErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -785,9 +780,8 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 				break
 			}
 			if err != nil {
-				readErr = err
-				cancel()
-				return
+				readErr = err // load what was read before it, then stop
+				break
 			}
 			stats.read.Add(1)
 			b.recs = append(b.recs, rec)
@@ -844,12 +838,9 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 	}
 	wg.Wait()
 	if err == nil {
-		err = readErr
+		err = ctx.Err() // the caller's: this function cancels only after an error
 	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	return err
+	return errors.Join(readErr, err)
 }
 
 // isTerminal reports whether w is a terminal, where a progress bar belongs.
