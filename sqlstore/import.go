@@ -85,6 +85,9 @@ type PreparedImport struct {
 	rejects []ImportReject
 }
 
+// Rejected lists the rows refused by validation; WriteImport reports them too.
+func (p *PreparedImport) Rejected() []ImportReject { return p.rejects }
+
 type importComplaint struct {
 	n            greyline.NewComplaint
 	received     time.Time
@@ -92,12 +95,18 @@ type importComplaint struct {
 	cnicHash     string
 	phoneHash    string
 	trackingHash string
-	ids          []linkedIdentifier
+	ids          []importLink
 
 	// Set by WriteImport.
 	ref    string
 	sealed []byte
 	id     int64
+}
+
+// importLink is an identifier to link to an imported complaint.
+type importLink struct {
+	typ, key, value, raw, source string
+	start, end                   int
 }
 
 // Statement sizes: rows per multi-row INSERT, and external references per
@@ -170,7 +179,11 @@ func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, e
 	if err != nil {
 		return nil, err
 	}
-	c.ids = ids
+	// Only what is stored is kept: a batch holds thousands of these.
+	c.ids = make([]importLink, len(ids))
+	for i, li := range ids {
+		c.ids[i] = importLink{typ: string(li.id.Type), key: li.id.Key, value: li.id.Value, raw: truncateRaw(li.id.Raw), source: li.source, start: li.start, end: li.end}
+	}
 	if c.plain, err = json.Marshal(c.n.Complainant); err != nil {
 		return nil, greyline.Internal(err)
 	}
@@ -296,10 +309,10 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 	counts := map[string]*idCount{}
 	for _, c := range done {
 		for _, li := range c.ids {
-			if ic := counts[li.id.Key]; ic != nil {
+			if ic := counts[li.key]; ic != nil {
 				ic.n++
 			} else {
-				counts[li.id.Key] = &idCount{typ: string(li.id.Type), key: li.id.Key, value: li.id.Value, n: 1}
+				counts[li.key] = &idCount{typ: li.typ, key: li.key, value: li.value, n: 1}
 			}
 		}
 	}
@@ -333,7 +346,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 	// Links, as CreateComplaint writes them.
 	type link struct {
 		c  *importComplaint
-		li *linkedIdentifier
+		li *importLink
 	}
 	var links []link
 	for _, c := range done {
@@ -349,7 +362,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 		if l.li.source == "extracted" {
 			status = "pending"
 		}
-		return append(args, l.c.id, counts[l.li.id.Key].id, l.li.source, truncateRaw(l.li.id.Raw), l.li.start, l.li.end, status)
+		return append(args, l.c.id, counts[l.li.key].id, l.li.source, l.li.raw, l.li.start, l.li.end, status)
 	}, nil)
 	if err != nil {
 		return res, err

@@ -73,7 +73,7 @@ func run(args []string) error {
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
 	n := fs.Int("complaints", 100000, "number of complaints to generate")
 	database := fs.String("database", "", "PostgreSQL URL; empty uses fresh embedded SQLite databases in a temporary directory")
-	batch := fs.Int("batch", 5000, "rows per transaction, for the import and the baseline")
+	batch := fs.Int("batch", 10000, "rows per transaction, for the import and the baseline")
 	keep := fs.Bool("keep", false, "keep the temporary directory (CSV and databases) and print its name")
 	seed := fs.Uint64("seed", 1, "seed of the generator")
 	skipBaseline := fs.Bool("no-baseline", false, "skip the baseline loop")

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ var importAbout = `Import complaints in bulk from a CSV or NDJSON file.
 Loads complaints collected elsewhere (a bank's or telco's complaint desk, a
 partner's export). The file is streamed: memory stays flat however long it
 is. Each row is checked; a refused row goes to the rejects file with its row
-number and the reason, naming the column, while the good rows load, 5,000 to
+number and the reason, naming the column, while the good rows load, 10,000 to
 a transaction. Running the same file again imports nothing twice: a row
 whose external_ref was already imported from the same --source is skipped.
 A progress bar is shown when standard error is a terminal; the summary
@@ -118,7 +119,7 @@ const importSynopsis = "greyline import complaints [--format csv|ndjson] [--reje
 const (
 	maxImportLine   = 1 << 20 // one NDJSON line
 	maxImportRecord = 4 << 20 // one CSV record, counted with the reader's look-ahead
-	defaultBatch    = 5000
+	defaultBatch    = 10000
 )
 
 // Columns of an import, in the documented order.
@@ -594,6 +595,23 @@ type importBatch struct {
 	prepared *sqlstore.PreparedImport
 }
 
+// prepare does the batch's CPU work and then lets go of what only a
+// rejected row needs, so that a batch in flight holds each row once.
+func (b *importBatch) prepare(db *sqlstore.DB, src int64) {
+	b.prepared = db.PrepareImport(src, b.rows)
+	refused := make(map[int]bool)
+	for _, r := range b.prepared.Rejected() {
+		b.recs[b.rowIndex[r.Index]].reject = reason(r.Err, &b.rows[r.Index])
+		refused[r.Index] = true
+	}
+	for i, ri := range b.rowIndex {
+		if !refused[i] {
+			b.recs[ri].input = nil
+		}
+	}
+	b.rows, b.rowIndex = nil, nil
+}
+
 // countingReader counts the bytes read, for the progress bar.
 type countingReader struct {
 	r io.Reader
@@ -721,6 +739,13 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		return nil
 	}
 
+	// Keep the heap near what the batches in flight need (about 3 batches
+	// of a few KB a row), so that resident memory stays flat and low;
+	// GOMEMLIMIT, if set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(int64(40<<20 + *batchSize*(12<<10)))
+		defer debug.SetMemoryLimit(old)
+	}
 	var stats importStats
 	start := time.Now()
 	stopProgress := m.progress(counter, size, &stats, start)
@@ -784,11 +809,12 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 				break
 			}
 			stats.read.Add(1)
-			b.recs = append(b.recs, rec)
 			if rec.reject == "" {
 				b.rows = append(b.rows, rec.row)
-				b.rowIndex = append(b.rowIndex, len(b.recs)-1)
+				b.rowIndex = append(b.rowIndex, len(b.recs))
+				rec.row = sqlstore.ImportRow{} // kept once, in rows
 			}
+			b.recs = append(b.recs, rec)
 			if len(b.recs) >= size && !send() {
 				return
 			}
@@ -800,7 +826,7 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 	wg.Go(func() {
 		defer close(prepared)
 		for b := range read {
-			b.prepared = db.PrepareImport(src, b.rows)
+			b.prepare(db, src)
 			select {
 			case prepared <- b:
 			case <-ctx.Done():
@@ -818,10 +844,6 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 		if err != nil {
 			cancel()
 			continue
-		}
-		for _, r := range res.Rejected {
-			rec := &b.recs[b.rowIndex[r.Index]]
-			rec.reject = reason(r.Err, &b.rows[r.Index])
 		}
 		for i := range b.recs {
 			if b.recs[i].reject != "" {
