@@ -36,7 +36,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -432,11 +431,7 @@ func (db *DB) importTx(ctx context.Context, fn func(*tx) error) (err error) {
 		return db.translate(err)
 	}
 	defer conn.Close()
-	pragmas := importPragmas
-	if x := os.Getenv("XX_IMPORT_PRAGMAS"); x != "" { // EXPERIMENT, to remove
-		pragmas = x
-	}
-	if _, err := conn.ExecContext(ctx, pragmas); err != nil {
+	if _, err := conn.ExecContext(ctx, importPragmas); err != nil {
 		return db.translate(err)
 	}
 	defer func() {
