@@ -17,11 +17,7 @@ import (
 // nextCounter returns the next value of a named sequence inside t. The
 // increment commits or rolls back with t, so numbers are never handed out
 // twice and never skipped.
-func (t *tx) nextCounter(name string) (int64, error) {
-	var v int64
-	err := t.queryRow("INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value", name).Scan(&v)
-	return v, err
-}
+func (t *tx) nextCounter(name string) (int64, error) { return t.reserveCounter(name, 1) }
 
 // lockRow takes a row lock on PostgreSQL so that decisions on one record
 // are serialised; SQLite's single writer serialises them already.

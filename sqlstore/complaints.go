@@ -24,6 +24,17 @@ type linkedIdentifier struct {
 	end    int
 }
 
+// complainantHashes are the keyed hashes complaints are found by.
+func (db *DB) complainantHashes(c greyline.Complainant) (cnic, phone string) {
+	if x := identifier.Parse(identifier.CNIC, c.CNIC); x.Valid {
+		cnic = lookupHash(db, "cnic", x.Value)
+	}
+	if x := identifier.Parse(identifier.Phone, c.Phone); x.Valid {
+		phone = lookupHash(db, "phone", x.Value)
+	}
+	return cnic, phone
+}
+
 // complaintIdentifiers parses the identifiers given in fields and extracts
 // those in the narrative. A field wins over the same key extracted;
 // extracted ones wait for an analyst to confirm them.
@@ -97,13 +108,7 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 		ref := greyline.ComplaintReference(year, seq)
 		plain, _ := json.Marshal(n.Complainant)
 		sealed := db.opt.Keys.Seal(plain, complainantAD(ref))
-		cnicHash, phoneHash := "", ""
-		if c := identifier.Parse(identifier.CNIC, n.Complainant.CNIC); c.Valid {
-			cnicHash = lookupHash(db, "cnic", c.Value)
-		}
-		if p := identifier.Parse(identifier.Phone, n.Complainant.Phone); p.Valid {
-			phoneHash = lookupHash(db, "phone", p.Value)
-		}
+		cnicHash, phoneHash := db.complainantHashes(n.Complainant)
 		var id int64
 		if err := t.queryRow(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
 			category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at)

@@ -45,7 +45,6 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
-	"github.com/greyline/greyline/identifier"
 )
 
 // ImportRow is one complaint of a bulk import.
@@ -186,13 +185,7 @@ func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, e
 	if c.plain, err = json.Marshal(c.n.Complainant); err != nil {
 		return nil, greyline.Internal(err)
 	}
-	// As in CreateComplaint.
-	if x := identifier.Parse(identifier.CNIC, c.n.Complainant.CNIC); x.Valid {
-		c.cnicHash = lookupHash(db, "cnic", x.Value)
-	}
-	if x := identifier.Parse(identifier.Phone, c.n.Complainant.Phone); x.Valid {
-		c.phoneHash = lookupHash(db, "phone", x.Value)
-	}
+	c.cnicHash, c.phoneHash = db.complainantHashes(c.n.Complainant)
 	// Every complaint has a tracking secret. An imported complainant was
 	// never shown one, so it is random and thrown away: tracking online
 	// needs a new one to be issued.
