@@ -1,7 +1,10 @@
 package greyline
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -156,6 +159,39 @@ type NewComplaint struct {
 	Narrative     string        `json:"narrative"`
 	// Identifiers given in fields; more are extracted from the narrative.
 	Identifiers []string `json:"identifiers,omitempty"`
+	// Attachments are evidence sent with the complaint (screenshots,
+	// receipts), under the same rules as licence documents.
+	Attachments []Attachment `json:"-"`
+}
+
+// Attachment is a file sent with a complaint; its type is recognised from
+// its content when it is stored.
+type Attachment struct {
+	Filename string
+	Content  io.Reader
+}
+
+// MaxAttachments is how many files one complaint may carry.
+const MaxAttachments = 10
+
+// IdentifierStatus is an analyst's view of a complaint's identifier.
+type IdentifierStatus string
+
+const (
+	IdentifierConfirmed IdentifierStatus = "confirmed" // entered in a field, or confirmed by an analyst
+	IdentifierPending   IdentifierStatus = "pending"   // extracted from the narrative, not yet reviewed
+	IdentifierRemoved   IdentifierStatus = "removed"   // an analyst found it was not the fraudster's
+)
+
+// ComplaintEvent is one step of a complaint's history, as staff see it.
+type ComplaintEvent struct {
+	At            time.Time       `json:"at"`
+	UserID        int64           `json:"user_id,omitempty"`
+	UserName      string          `json:"user_name,omitempty"`
+	From          ComplaintStatus `json:"from,omitempty"`
+	To            ComplaintStatus `json:"to"`
+	Note          string          `json:"note,omitempty"`
+	PublicMessage string          `json:"public_message,omitempty"`
 }
 
 // MaxNarrative bounds a narrative, in characters.
@@ -229,18 +265,20 @@ type Complaint struct {
 	ClosureReason string                `json:"closure_reason,omitempty"`
 	Version       int                   `json:"version"`
 	Identifiers   []ComplaintIdentifier `json:"identifiers"`
+	Documents     []*Document           `json:"documents"`
 }
 
 // ComplaintIdentifier is an identifier the fraudsters used, as linked to a complaint.
 type ComplaintIdentifier struct {
-	Type   string `json:"type"`
-	Value  string `json:"value"`
-	Key    string `json:"key"`
-	Source string `json:"source"` // field or extracted
-	Raw    string `json:"raw"`
-	Start  int    `json:"start"` // byte offsets in the narrative, extracted only; -1 otherwise
-	End    int    `json:"end"`
-	Status string `json:"status"` // confirmed, pending or removed
+	ID     int64            `json:"id"` // the identifier's, shared by every complaint naming it
+	Type   string           `json:"type"`
+	Value  string           `json:"value"`
+	Key    string           `json:"key"`
+	Source string           `json:"source"` // field or extracted
+	Raw    string           `json:"raw"`
+	Start  int              `json:"start"` // byte offsets in the narrative, extracted only; -1 otherwise
+	End    int              `json:"end"`
+	Status IdentifierStatus `json:"status"`
 }
 
 // Masked returns the complainant with every field but city and province
@@ -275,36 +313,104 @@ type TrackingMessage struct {
 	Message string    `json:"message"`
 }
 
-// Circles are NCCIA's circles, to which complaints are routed by the
-// complainant's city. Cities not listed go to DefaultCircle.
-var Circles = map[string][]string{
-	"Islamabad":  {"islamabad"},
-	"Rawalpindi": {"rawalpindi", "attock", "chakwal", "jhelum"},
-	"Lahore":     {"lahore", "kasur", "sheikhupura", "okara"},
-	"Gujranwala": {"gujranwala", "sialkot", "gujrat", "narowal", "hafizabad"},
-	"Faisalabad": {"faisalabad", "jhang", "sargodha", "toba tek singh"},
-	"Multan":     {"multan", "bahawalpur", "dera ghazi khan", "rahim yar khan", "sahiwal"},
-	"Karachi":    {"karachi"},
-	"Hyderabad":  {"hyderabad", "mirpur khas", "nawabshah", "thatta"},
-	"Sukkur":     {"sukkur", "larkana", "khairpur", "jacobabad"},
-	"Peshawar":   {"peshawar", "mardan", "abbottabad", "swat", "kohat", "dera ismail khan"},
-	"Quetta":     {"quetta", "gwadar", "turbat", "khuzdar"},
-	"Gilgit":     {"gilgit", "skardu", "hunza"},
+// CircleTable routes complaints to NCCIA's circles by the complainant's
+// city. NCCIA redraws its circles, so the table comes from configuration
+// (greyline serve --circles FILE); DefaultCircles is today's.
+type CircleTable struct {
+	names  []string          // sorted
+	byCity map[string]string // lower-case city → circle
+	def    string
 }
 
-// DefaultCircle takes complaints from cities no circle lists.
-const DefaultCircle = "Islamabad"
+// CirclesConfig is the JSON form of a CircleTable.
+type CirclesConfig struct {
+	// Default takes complaints from cities no circle lists.
+	Default string              `json:"default"`
+	Circles map[string][]string `json:"circles"` // circle → its cities
+}
 
-// CircleFor routes a city to its circle.
-func CircleFor(city string) string {
-	c := strings.ToLower(strings.TrimSpace(city))
-	for circle, cities := range Circles {
-		if slices.Contains(cities, c) {
-			return circle
+// NewCircleTable checks a configuration: every circle named, no city in
+// two circles, and the default one of the circles.
+func NewCircleTable(cfg CirclesConfig) (*CircleTable, error) {
+	var v Validation
+	t := &CircleTable{byCity: map[string]string{}, def: strings.TrimSpace(cfg.Default)}
+	if len(cfg.Circles) == 0 {
+		v.Add("circles", "name at least one circle")
+	}
+	for name, cities := range cfg.Circles {
+		name = strings.TrimSpace(name)
+		if name == "" || len(name) > 60 {
+			v.Add("circles", "a circle's name must be 1 to 60 characters")
+			continue
+		}
+		t.names = append(t.names, name)
+		for _, city := range cities {
+			c := strings.ToLower(strings.TrimSpace(city))
+			switch other, dup := t.byCity[c]; {
+			case c == "":
+				v.Add("circles."+name, "a city's name is empty")
+			case dup && other != name:
+				v.Add("circles."+name, fmt.Sprintf("%q is also in the %s circle", city, other))
+			}
+			t.byCity[c] = name
 		}
 	}
-	return DefaultCircle
+	slices.Sort(t.names)
+	if !slices.Contains(t.names, t.def) {
+		v.Add("default", "must be one of the circles")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
+
+// ParseCircles reads a CirclesConfig written as JSON.
+func ParseCircles(data []byte) (*CircleTable, error) {
+	var cfg CirclesConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, Invalid("circles", "is not valid JSON of the form {\"default\": …, \"circles\": {…}}")
+	}
+	return NewCircleTable(cfg)
+}
+
+// DefaultCircles is NCCIA's circles as of 2026.
+func DefaultCircles() *CircleTable {
+	t, err := NewCircleTable(CirclesConfig{Default: "Islamabad", Circles: map[string][]string{
+		"Islamabad":  {"islamabad"},
+		"Rawalpindi": {"rawalpindi", "attock", "chakwal", "jhelum"},
+		"Lahore":     {"lahore", "kasur", "sheikhupura", "okara"},
+		"Gujranwala": {"gujranwala", "sialkot", "gujrat", "narowal", "hafizabad"},
+		"Faisalabad": {"faisalabad", "jhang", "sargodha", "toba tek singh"},
+		"Multan":     {"multan", "bahawalpur", "dera ghazi khan", "rahim yar khan", "sahiwal"},
+		"Karachi":    {"karachi"},
+		"Hyderabad":  {"hyderabad", "mirpur khas", "nawabshah", "thatta"},
+		"Sukkur":     {"sukkur", "larkana", "khairpur", "jacobabad"},
+		"Peshawar":   {"peshawar", "mardan", "abbottabad", "swat", "kohat", "dera ismail khan"},
+		"Quetta":     {"quetta", "gwadar", "turbat", "khuzdar"},
+		"Gilgit":     {"gilgit", "skardu", "hunza"},
+	}})
+	if err != nil {
+		panic(err) // the table above is fixed
+	}
+	return t
+}
+
+// For routes a city to its circle.
+func (t *CircleTable) For(city string) string {
+	if c, ok := t.byCity[strings.ToLower(strings.TrimSpace(city))]; ok {
+		return c
+	}
+	return t.def
+}
+
+// Names lists the circles, sorted.
+func (t *CircleTable) Names() []string { return slices.Clone(t.names) }
+
+// Has reports whether name is a circle.
+func (t *CircleTable) Has(name string) bool { return slices.Contains(t.names, name) }
 
 // Priorities of a triaged complaint.
 var Priorities = []string{"urgent", "high", "normal", "low"}

@@ -232,6 +232,7 @@ const (
 	DocForm29          DocumentKind = "form_29"
 	DocPartnershipDeed DocumentKind = "partnership_deed"
 	DocInspectionPhoto DocumentKind = "inspection_photo"
+	DocEvidence        DocumentKind = "evidence" // a complaint's attachment
 	DocOther           DocumentKind = "other"
 )
 
@@ -249,6 +250,7 @@ var DocumentKinds = []struct {
 	{DocForm29, "Form 29 (particulars of directors)"},
 	{DocPartnershipDeed, "Partnership deed"},
 	{DocInspectionPhoto, "Inspection photo"},
+	{DocEvidence, "Evidence (screenshot, receipt, chat)"},
 	{DocOther, "Other"},
 }
 
@@ -277,6 +279,7 @@ type Document struct {
 	ID            int64        `json:"id"`
 	ApplicationID int64        `json:"application_id,omitempty"`
 	InspectionID  int64        `json:"inspection_id,omitempty"`
+	ComplaintID   int64        `json:"complaint_id,omitempty"`
 	PersonID      int64        `json:"person_id,omitempty"` // whose CNIC or passport
 	Kind          DocumentKind `json:"kind"`
 	Filename      string       `json:"filename"`

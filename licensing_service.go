@@ -176,4 +176,15 @@ type ComplaintService interface {
 	ChangeComplaint(ctx context.Context, id int64, ch ComplaintChange) (*Complaint, error)
 	ListComplaints(ctx context.Context, f ComplaintFilter) ([]*Complaint, error)
 	TrackComplaint(ctx context.Context, reference, code string) (*ComplaintTracking, error)
+	// ComplaintHistory is every step of the workflow, notes included.
+	ComplaintHistory(ctx context.Context, id int64) ([]*ComplaintEvent, error)
+	// ReviewIdentifier records an analyst's decision on one of a
+	// complaint's identifiers: confirmed links it, removed unlinks it. It
+	// can be reversed by another review.
+	ReviewIdentifier(ctx context.Context, complaintID, identifierID int64, to IdentifierStatus) (*Complaint, error)
+	// AddComplaintDocument stores evidence for a complaint.
+	AddComplaintDocument(ctx context.Context, complaintID int64, a Attachment) (*Document, error)
+	// OpenComplaintDocument returns a complaint's document with its bytes
+	// and audits the download.
+	OpenComplaintDocument(ctx context.Context, complaintID, documentID int64) (*Document, io.ReadCloser, error)
 }

@@ -40,7 +40,7 @@ func (s *Server) loadApplicationPage(r *http.Request, c *reqCtx) (*applicationPa
 	p := &applicationPage{Page: s.page(c, "Application "+v.Reference), App: v, Business: b,
 		CanEdit: c.can(access.ApplicationEdit, rec), CanDocs: c.can(access.DocumentView, rec)}
 	for _, d := range greyline.DocumentKinds {
-		if d.Kind != greyline.DocInspectionPhoto {
+		if d.Kind != greyline.DocInspectionPhoto && d.Kind != greyline.DocEvidence {
 			p.DocKinds = append(p.DocKinds, d.Kind)
 		}
 	}

@@ -68,6 +68,8 @@ type Deps struct {
 	Registry     greyline.RegistrySource
 	Signing      *keys.Keyring // signs licence certificates
 	Complaints   greyline.ComplaintService
+	// Circles are offered when triaging (default greyline.DefaultCircles()).
+	Circles *greyline.CircleTable
 	// Calendar counts working days (default: fixed public holidays only).
 	Calendar *greyline.Calendar
 	Logger   *slog.Logger
@@ -94,6 +96,7 @@ type Server struct {
 	signing      *keys.Keyring
 	complaints   greyline.ComplaintService
 	calendar     greyline.Calendar
+	circles      *greyline.CircleTable
 	log          *slog.Logger
 	now          greyline.Clock
 	tmpl         *templates
@@ -144,6 +147,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Calendar != nil {
 		cal = *d.Calendar
 	}
+	if d.Circles == nil {
+		d.Circles = greyline.DefaultCircles()
+	}
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
@@ -152,7 +158,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

@@ -329,11 +329,11 @@ func (db *DB) Submit(ctx context.Context, id int64, version int) (*greyline.Appl
 	return a, err
 }
 
-const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(person_id, 0), kind, filename, content_type, size, sha256, uploaded_by, uploaded_at"
+const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(complaint_id, 0), COALESCE(person_id, 0), kind, filename, content_type, size, sha256, COALESCE(uploaded_by, 0), uploaded_at"
 
 func scanDocument(s scanner) (*greyline.Document, error) {
 	var d greyline.Document
-	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.PersonID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt)
+	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.ComplaintID, &d.PersonID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt)
 	d.UploadedAt = d.UploadedAt.UTC()
 	return &d, err
 }
@@ -343,7 +343,11 @@ func (t *tx) documents(applicationID int64) ([]*greyline.Document, error) {
 }
 
 func (t *tx) documentsWhere(cond string, arg any) ([]*greyline.Document, error) {
-	rows, err := t.query("SELECT "+documentColumns+" FROM documents WHERE "+cond+" ORDER BY id", arg)
+	return t.documentsWhereArgs(cond, arg)
+}
+
+func (t *tx) documentsWhereArgs(cond string, args ...any) ([]*greyline.Document, error) {
+	rows, err := t.query("SELECT "+documentColumns+" FROM documents WHERE "+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +396,7 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 	if db.opt.Files == nil {
 		return greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 	}
-	if !d.Kind.Valid() {
+	if !d.Kind.Valid() || d.Kind == greyline.DocEvidence {
 		return greyline.Invalid("kind", "is not a known document kind")
 	}
 	if (d.ApplicationID == 0) == (d.InspectionID == 0) {

@@ -84,6 +84,10 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 	if err != nil {
 		return nil, "", false, err
 	}
+	docs, err := db.storeAttachments(ctx, n.Attachments)
+	if err != nil {
+		return nil, "", false, err
+	}
 	actor := greyline.ActorFrom(ctx)
 	src := actor.OrgID
 	if n.Channel == greyline.ChannelWeb {
@@ -136,6 +140,11 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 		if _, err := t.exec("INSERT INTO complaint_events (complaint_id, at, user_id, from_status, to_status, public_message) VALUES (?, ?, ?, '', 'received', ?)",
 			id, now, actor.UserID, "Your complaint was received."); err != nil {
 			return err
+		}
+		for _, d := range docs {
+			if err := t.insertComplaintDocument(id, d); err != nil {
+				return err
+			}
 		}
 		if err := t.audit(greyline.AuditEvent{Action: "complaint.create", RecordType: "complaint", RecordID: idString(id), Detail: "channel=" + string(n.Channel)}); err != nil {
 			return err
@@ -195,40 +204,89 @@ const complaintColumns = `id, reference, channel, source_org_id, external_ref, c
 // complaint loads one complaint; reveal decides whether the complainant
 // comes back in full (the caller audits that read).
 func (t *tx) complaint(id int64, reveal bool) (*greyline.Complaint, error) {
-	var c greyline.Complaint
-	var sealed []byte
-	err := t.queryRow("SELECT "+complaintColumns+" FROM complaints WHERE id = ?", id).Scan(&c.ID, &c.Reference, &c.Channel, &c.SourceOrgID, &c.ExternalRef, &sealed,
-		&c.Category, &c.ContactMethod, &c.IncidentAt, &c.ReceivedAt, &c.LossPaisa, &c.Currency, &c.PaymentMethod, &c.Narrative, &c.Status, &c.Priority, &c.Circle,
-		&c.AssignedTo, &c.ClosureReason, &c.Version)
-	if err != nil {
-		return nil, notFound(err, "Complaint")
-	}
-	c.IncidentAt, c.ReceivedAt = c.IncidentAt.UTC(), c.ReceivedAt.UTC()
-	plain, err := t.db.opt.Keys.Open(sealed, complainantAD(c.Reference))
-	if err != nil {
-		return nil, greyline.Internal(err)
-	}
-	if err := json.Unmarshal(plain, &c.Complainant); err != nil {
-		return nil, greyline.Internal(err)
-	}
-	if !reveal {
-		c.Complainant = c.Complainant.Masked()
-	}
-	rows, err := t.query(`SELECT i.type, i.value, i.match_key, ci.source, ci.raw, ci.start_pos, ci.end_pos, ci.status
-		FROM complaint_identifiers ci JOIN identifiers i ON i.id = ci.identifier_id WHERE ci.complaint_id = ? ORDER BY ci.source DESC, i.match_key`, id)
+	cs, err := t.complaintsWhere("id = ?", []any{id}, "", reveal)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	c.Identifiers = []greyline.ComplaintIdentifier{}
+	if len(cs) == 0 {
+		return nil, notFound(sql.ErrNoRows, "Complaint")
+	}
+	return cs[0], nil
+}
+
+// complaintsWhere loads complaints with their identifiers and documents in
+// three queries, whatever their number.
+func (t *tx) complaintsWhere(cond string, args []any, tail string, reveal bool) ([]*greyline.Complaint, error) {
+	rows, err := t.query("SELECT "+complaintColumns+" FROM complaints WHERE "+cond+" "+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*greyline.Complaint
+	byID := map[int64]*greyline.Complaint{}
 	for rows.Next() {
-		var ci greyline.ComplaintIdentifier
-		if err := rows.Scan(&ci.Type, &ci.Value, &ci.Key, &ci.Source, &ci.Raw, &ci.Start, &ci.End, &ci.Status); err != nil {
+		var c greyline.Complaint
+		var sealed []byte
+		if err := rows.Scan(&c.ID, &c.Reference, &c.Channel, &c.SourceOrgID, &c.ExternalRef, &sealed,
+			&c.Category, &c.ContactMethod, &c.IncidentAt, &c.ReceivedAt, &c.LossPaisa, &c.Currency, &c.PaymentMethod, &c.Narrative, &c.Status, &c.Priority, &c.Circle,
+			&c.AssignedTo, &c.ClosureReason, &c.Version); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		c.Identifiers = append(c.Identifiers, ci)
+		c.IncidentAt, c.ReceivedAt = c.IncidentAt.UTC(), c.ReceivedAt.UTC()
+		plain, err := t.db.opt.Keys.Open(sealed, complainantAD(c.Reference))
+		if err == nil {
+			err = json.Unmarshal(plain, &c.Complainant)
+		}
+		if err != nil {
+			rows.Close()
+			return nil, greyline.Internal(err)
+		}
+		if !reveal {
+			c.Complainant = c.Complainant.Masked()
+		}
+		c.Identifiers, c.Documents = []greyline.ComplaintIdentifier{}, []*greyline.Document{}
+		out = append(out, &c)
+		byID[c.ID] = &c
 	}
-	return &c, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	in, ids := inList(len(out)), make([]any, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	irows, err := t.query(`SELECT ci.complaint_id, i.id, i.type, i.value, i.match_key, ci.source, ci.raw, ci.start_pos, ci.end_pos, ci.status
+		FROM complaint_identifiers ci JOIN identifiers i ON i.id = ci.identifier_id WHERE ci.complaint_id IN `+in+` ORDER BY ci.complaint_id, ci.source DESC, i.match_key`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for irows.Next() {
+		var cid int64
+		var ci greyline.ComplaintIdentifier
+		if err := irows.Scan(&cid, &ci.ID, &ci.Type, &ci.Value, &ci.Key, &ci.Source, &ci.Raw, &ci.Start, &ci.End, &ci.Status); err != nil {
+			irows.Close()
+			return nil, err
+		}
+		byID[cid].Identifiers = append(byID[cid].Identifiers, ci)
+	}
+	irows.Close()
+	if err := irows.Err(); err != nil {
+		return nil, err
+	}
+	docs, err := t.documentsWhereArgs("complaint_id IN "+in, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		byID[d.ComplaintID].Documents = append(byID[d.ComplaintID].Documents, d)
+	}
+	return out, nil
+}
+
+// inList is "(?, ?, …)" with n placeholders.
+func inList(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
 // FindComplaint returns a complaint with the complainant masked.
@@ -331,8 +389,7 @@ func (db *DB) ChangeComplaint(ctx context.Context, id int64, ch greyline.Complai
 		}
 		v.Check(slices.Contains(greyline.Priorities, ch.Priority), "priority", "must be urgent, high, normal or low")
 		if ch.Circle != "" {
-			_, ok := greyline.Circles[ch.Circle]
-			v.Check(ok, "circle", "is not an NCCIA circle")
+			v.Check(db.circles().Has(ch.Circle), "circle", "is not an NCCIA circle")
 		}
 	case greyline.ComplaintAssigned:
 		v.Check(ch.AssignTo > 0, "assign_to", "name the investigator")
@@ -370,7 +427,7 @@ func (db *DB) ChangeComplaint(ctx context.Context, id int64, ch greyline.Complai
 		case greyline.ComplaintTriaged:
 			circle := ch.Circle
 			if circle == "" {
-				circle = greyline.CircleFor(cur.Complainant.City)
+				circle = db.circles().For(cur.Complainant.City)
 			}
 			set += ", priority = ?, circle = ?"
 			args = append(args, ch.Priority, circle)
@@ -445,37 +502,14 @@ func (db *DB) ListComplaints(ctx context.Context, f greyline.ComplaintFilter) ([
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	q := "SELECT id FROM complaints"
+	cond := "1 = 1"
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		cond = strings.Join(where, " AND ")
 	}
 	var out []*greyline.Complaint
-	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.query(q+" ORDER BY received_at, id LIMIT ?", append(args, f.Limit)...)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			c, err := t.complaint(id, false)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
+	err := db.read(ctx, func(t *tx) (err error) {
+		out, err = t.complaintsWhere(cond, append(args, f.Limit), "ORDER BY received_at, id LIMIT ?", false)
+		return err
 	})
 	return out, err
 }

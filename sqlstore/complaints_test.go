@@ -51,7 +51,7 @@ func TestComplaintIntake(t *testing.T) {
 		}
 		var keys []string
 		for _, ci := range c.Identifiers {
-			keys = append(keys, ci.Source+" "+ci.Key+" "+ci.Status)
+			keys = append(keys, ci.Source+" "+ci.Key+" "+string(ci.Status))
 		}
 		want := []string{"field phone:+923217654321 confirmed", "extracted url:bit.ly/abc123 pending", "extracted wallet:jazzcash:+923451112223 pending"}
 		if diff := cmp.Diff(want, keys); diff != "" {

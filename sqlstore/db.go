@@ -58,7 +58,19 @@ type Options struct {
 	// Clearance names, for each application kind, the organisations (by
 	// code) that must all clear it; default PTA, NCCIA and SA for every kind.
 	Clearance map[greyline.ApplicationKind][]string
+	// Circles route complaints by the complainant's city; default
+	// greyline.DefaultCircles().
+	Circles *greyline.CircleTable
 }
+
+func (db *DB) circles() *greyline.CircleTable {
+	if db.opt.Circles == nil {
+		return defaultCircles
+	}
+	return db.opt.Circles
+}
+
+var defaultCircles = greyline.DefaultCircles()
 
 func (db *DB) maxUpload() int64 {
 	if db.opt.MaxUpload > 0 {

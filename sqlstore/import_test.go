@@ -86,7 +86,7 @@ func TestImportComplaints(t *testing.T) {
 		}
 		var keys []string
 		for _, ci := range c.Identifiers {
-			keys = append(keys, ci.Source+" "+ci.Key+" "+ci.Status)
+			keys = append(keys, ci.Source+" "+ci.Key+" "+string(ci.Status))
 		}
 		if got, want := strings.Join(keys, ", "), "field phone:+923452000000 confirmed, extracted phone:+923011000000 pending"; got != want {
 			t.Errorf("identifiers: %s, want %s", got, want)

@@ -30,6 +30,8 @@ type licensingFlags struct {
 	clearanceDays  int
 	clearance      string
 	calendar       greyline.Calendar
+	circlesFile    string
+	circles        *greyline.CircleTable
 }
 
 func (lf *licensingFlags) register(fs *flag.FlagSet) {
@@ -41,6 +43,7 @@ func (lf *licensingFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&lf.provisional, "provisional-days", greyline.DefaultLicenceSettings.ProvisionalDays, "validity of a provisional licence, in `days`")
 	fs.IntVar(&lf.validity, "licence-days", greyline.DefaultLicenceSettings.ValidityDays, "validity of an active licence, in `days`")
 	fs.IntVar(&lf.clearanceDays, "clearance-days", greyline.DefaultLicenceSettings.ClearanceDays, "working `days` each agency has to decide")
+	fs.StringVar(&lf.circlesFile, "circles", "", "JSON `file` of NCCIA's circles and their cities, to which complaints are routed (default: today's twelve circles)")
 	fs.StringVar(&lf.clearance, "clearance", strings.Join(sqlstore.DefaultClearance, ","), "organisation `codes` that must all clear every application")
 }
 
@@ -58,6 +61,29 @@ func (lf *licensingFlags) validate(v *greyline.Validation) {
 	if len(lf.codes()) == 0 {
 		v.Add("--clearance", "must name at least one organisation")
 	}
+	lf.circles = greyline.DefaultCircles()
+	if lf.circlesFile != "" {
+		b, err := os.ReadFile(lf.circlesFile)
+		if err == nil {
+			lf.circles, err = greyline.ParseCircles(b)
+		}
+		if err != nil {
+			v.Add("--circles", circlesReason(err))
+		}
+	}
+}
+
+// circlesReason puts a circles file's errors in one line for the flag.
+func circlesReason(err error) string {
+	fe := greyline.ErrorFields(err)
+	if len(fe) == 0 {
+		return "cannot be read: " + err.Error()
+	}
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = f.Field + " " + f.Reason
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (lf *licensingFlags) codes() []string {
@@ -82,6 +108,7 @@ func (lf *licensingFlags) apply(o *sqlstore.Options) {
 	o.Calendar = &cal
 	codes := lf.codes()
 	o.Clearance = map[greyline.ApplicationKind][]string{greyline.NewLicence: codes, greyline.Renewal: codes, greyline.Amendment: codes}
+	o.Circles = lf.circles
 }
 
 // keyring loads (creating on first start) the certificate signing keys.

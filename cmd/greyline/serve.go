@@ -130,7 +130,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		pools["reader"] = r
 	}
 	srv, err = server.New(cfg, server.Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
-		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar})
+		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
 	if err != nil {
 		return err
 	}
