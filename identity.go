@@ -216,6 +216,8 @@ func CheckPassword(p string) error {
 // UserFilter selects users for listing.
 type UserFilter struct {
 	OrgID  int64
+	Role   Role // only users holding it; "" for all
+	Active bool // only users who are not disabled
 	Query  string
 	Limit  int
 	Offset int

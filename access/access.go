@@ -59,6 +59,13 @@ const (
 	ComplaintReveal Action = "complaint.reveal" // the complainant in full, audited
 	ComplaintTriage Action = "complaint.triage" // confirm category, priority, circle; assign
 	ComplaintWork   Action = "complaint.work"   // enquiry, case registered, closed
+	// ComplaintReview confirms or removes the identifiers extracted from a
+	// narrative, deciding what links complaints together.
+	ComplaintReview Action = "complaint.review"
+	// ComplaintAttach adds evidence files to a complaint.
+	ComplaintAttach Action = "complaint.attach"
+	// ComplaintHistory is the workflow's history with staff's internal notes.
+	ComplaintHistory Action = "complaint.history"
 	// ComplaintTakeCall records complaints phoned in to the 1799 helpline or
 	// made in person (the helpline and walk-in channels).
 	ComplaintTakeCall Action = "complaint.take_call"
@@ -148,6 +155,10 @@ var Rules = map[Action]Rule{
 	ComplaintReveal: {Grants: all(greyline.RoleHelpline, greyline.RoleInvestigator)},
 	ComplaintTriage: {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator), Write: true},
 	ComplaintWork:   {Grants: all(greyline.RoleInvestigator), Write: true},
+	ComplaintReview: {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator), Write: true},
+	ComplaintAttach: {Grants: append(own(greyline.RolePartner),
+		all(greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst)...), Write: true},
+	ComplaintHistory: {Grants: all(greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 
 	ComplaintTakeCall: {Grants: all(greyline.RoleHelpline), Write: true},
 }

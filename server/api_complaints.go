@@ -149,3 +149,48 @@ func (s *Server) apiComplaintTrack(w http.ResponseWriter, r *http.Request, c *re
 	}
 	return writeJSON(w, http.StatusOK, tr)
 }
+
+// apiComplaintIdentifier records an analyst's review of an identifier.
+func (s *Server) apiComplaintIdentifier(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	var in struct {
+		Status greyline.IdentifierStatus `json:"status"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	iid, err := pathID(r, "iid")
+	if err != nil {
+		return err
+	}
+	comp, err := s.complaints.ReviewIdentifier(r.Context(), id, iid, in.Status)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, comp)
+}
+
+func (s *Server) apiComplaintHistory(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	h, err := s.complaints.ComplaintHistory(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(h, len(h)))
+}
+
+// apiComplaintDocumentAdd adds an evidence file (multipart, field "file").
+func (s *Server) apiComplaintDocumentAdd(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	var d greyline.Document
+	content, err := s.readUpload(r, &d)
+	if err != nil {
+		return err
+	}
+	doc, err := s.complaints.AddComplaintDocument(r.Context(), id, greyline.Attachment{Filename: d.Filename, Content: content})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/complaints/"+strconv.FormatInt(id, 10)+"/documents/"+strconv.FormatInt(doc.ID, 10))
+	return writeJSON(w, http.StatusCreated, doc)
+}

@@ -504,13 +504,19 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	defer rc.Close()
+	sendFile(w, d, rc)
+	return nil
+}
+
+// sendFile sends a stored document as a download, never to be rendered
+// inline: the file came from outside.
+func sendFile(w http.ResponseWriter, d *greyline.Document, rc io.Reader) {
 	w.Header().Set("Content-Type", d.ContentType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
 	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
 	w.Header().Set("X-Content-SHA256", d.SHA256)
 	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = io.Copy(w, rc)
-	return err
+	io.Copy(w, rc) // a client that goes away is not an error to report
 }
 
 func (s *Server) apiObjectionAnswer(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

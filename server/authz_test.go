@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -292,16 +293,28 @@ var authzTable = map[string]authzRow{
 	"GET /api/v1/complaints/track": {action: access.Public, expect: everyone(hidden)},
 	"GET /api/v1/complaints/{id}": {action: access.ComplaintView,
 		targets: recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
-	"GET /api/v1/complaints/{id}/complainant": {action: access.ComplaintReveal, targets: recordRule(nil, greyline.RoleHelpline, greyline.RoleInvestigator)},
-	"POST /api/v1/complaints/{id}/triage":     {action: access.ComplaintTriage, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyJSON},
-	"POST /api/v1/complaints/{id}/progress":   {action: access.ComplaintWork, targets: recordRule(nil, greyline.RoleInvestigator), body: emptyJSON},
+	"GET /api/v1/complaints/{id}/complainant":        {action: access.ComplaintReveal, targets: recordRule(nil, greyline.RoleHelpline, greyline.RoleInvestigator)},
+	"POST /api/v1/complaints/{id}/triage":            {action: access.ComplaintTriage, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyJSON},
+	"POST /api/v1/complaints/{id}/progress":          {action: access.ComplaintWork, targets: recordRule(nil, greyline.RoleInvestigator), body: emptyJSON},
+	"GET /api/v1/complaints/{id}/history":            {action: access.ComplaintHistory, targets: recordRule(nil, greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	"POST /api/v1/complaints/{id}/identifiers/{iid}": {action: access.ComplaintReview, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyJSON},
+	"POST /api/v1/complaints/{id}/documents":         {action: access.ComplaintAttach, targets: complaintAttachers, body: emptyJSON},
+	"GET /api/v1/complaints/{id}/documents/{did}":    {action: access.ComplaintView, targets: complaintViewers},
 
 	// Complaint pages: the public form and tracking, and the helpline's form.
-	"GET /report":         {action: access.Public, expect: everyone(allowed)},
-	"POST /report":        {action: access.Public, expect: everyone(allowed), body: emptyForm},
-	"GET /track":          {action: access.Public, expect: everyone(allowed)},
-	"GET /complaints/new": {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline)},
-	"POST /complaints":    {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline), body: emptyForm},
+	"GET /report":                             {action: access.Public, expect: everyone(allowed)},
+	"POST /report":                            {action: access.Public, expect: everyone(allowed), body: emptyForm},
+	"GET /track":                              {action: access.Public, expect: everyone(allowed)},
+	"GET /complaints/new":                     {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline)},
+	"POST /complaints":                        {action: access.ComplaintTakeCall, expect: granted(denied, greyline.RoleHelpline), body: emptyForm},
+	"GET /complaints":                         {action: access.ComplaintView, expect: granted(denied, greyline.RolePartner, greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	"GET /complaints/{id}":                    {action: access.ComplaintView, targets: complaintViewers},
+	"GET /complaints/{id}/complainant":        {action: access.ComplaintReveal, targets: recordRule(nil, greyline.RoleHelpline, greyline.RoleInvestigator)},
+	"POST /complaints/{id}/triage":            {action: access.ComplaintTriage, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyForm},
+	"POST /complaints/{id}/progress":          {action: access.ComplaintWork, targets: recordRule(nil, greyline.RoleInvestigator), body: emptyForm},
+	"POST /complaints/{id}/identifiers/{iid}": {action: access.ComplaintReview, targets: recordRule(nil, greyline.RoleAnalyst, greyline.RoleInvestigator), body: emptyForm},
+	"POST /complaints/{id}/documents":         {action: access.ComplaintAttach, targets: complaintAttachers, body: emptyForm},
+	"GET /complaints/{id}/documents/{did}":    {action: access.ComplaintView, targets: complaintViewers},
 
 	"GET /licences":                      {action: access.LicenceList, expect: granted(denied, greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 	"POST /licences/{id}/inspection":     {action: access.InspectionRecord, targets: recordRule(nil, greyline.RoleInspector), body: emptyForm},
@@ -339,6 +352,8 @@ var (
 
 	applicationViewers = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)
 	documentViewers    = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector)
+	complaintViewers   = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
+	complaintAttachers = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst)
 	licenceViewers     = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
 )
 
@@ -383,6 +398,8 @@ type licensingRecords struct {
 	task                   int64 // for tOwn: TESTCO's task; for tOther: PTA's
 	inspection             int64 // a passed inspection of the licence
 	complaint              int64 // sent by the target organisation
+	complaintIdent         int64 // one of the complaint's identifiers
+	complaintDoc           int64 // the complaint's evidence file
 	licence                int64 // provisional
 }
 
@@ -440,12 +457,14 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 		sender := e.user(org, greyline.RolePartner)
 		comp, _, _, err := e.db.CreateComplaint(actorCtx(sender), greyline.NewComplaint{Channel: greyline.ChannelPartner, ExternalRef: "authz-" + org.Code,
 			Complainant: greyline.Complainant{Name: "Victim", City: "Lahore", Phone: "03001234567"}, Category: "other", ContactMethod: "call",
-			IncidentAt: e.clock.Now().Add(-time.Hour), PaymentMethod: "none", Narrative: "A call."}, "")
-		if err != nil {
-			t.Fatal(err)
+			IncidentAt: e.clock.Now().Add(-time.Hour), PaymentMethod: "none", Narrative: "A call from 0321-7654321.",
+			Attachments: []greyline.Attachment{{Filename: "chat.png", Content: bytes.NewReader(pngBytes)}}}, "")
+		if err != nil || len(comp.Identifiers) != 1 || len(comp.Documents) != 1 {
+			t.Fatalf("complaint: %v %+v", err, comp)
 		}
 		f.lic[target] = &licensingRecords{business: l.biz.ID, person: l.person.ID, site: l.site.ID, application: app.ID,
-			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID, inspection: in.ID, complaint: comp.ID}
+			document: docs[0].ID, objection: objs[0].ID, licence: l.lic.ID, inspection: in.ID, complaint: comp.ID,
+			complaintIdent: comp.Identifiers[0].ID, complaintDoc: comp.Documents[0].ID}
 	}
 	f.lic[tOwn].task, f.lic[tOther].task = tasks["TESTCO"], tasks["PTA"]
 }
@@ -460,6 +479,8 @@ func (f *authzFixture) subIDs(path, target string) string {
 	if r == nil {
 		return path
 	}
+	path = strings.Replace(path, "{iid}", strconv.FormatInt(r.complaintIdent, 10), 1)
+	path = strings.Replace(path, "{did}", strconv.FormatInt(r.complaintDoc, 10), 1)
 	path = strings.Replace(path, "{pid}", strconv.FormatInt(r.person, 10), 1)
 	return strings.Replace(path, "{sid}", strconv.FormatInt(r.site, 10), 1)
 }

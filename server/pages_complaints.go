@@ -127,6 +127,12 @@ func (s *Server) submitComplaintForm(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return s.formError(w, r, c, "complaint_form", p, err)
 	}
+	atts, closeFiles, err := formAttachments(r, s.cfg.MaxUploadBytes)
+	defer closeFiles()
+	if err != nil {
+		return s.formError(w, r, c, "complaint_form", p, err)
+	}
+	n.Attachments = atts
 	comp, code, _, err := s.complaints.CreateComplaint(r.Context(), n, "")
 	if err != nil {
 		return s.formError(w, r, c, "complaint_form", p, err)

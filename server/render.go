@@ -61,6 +61,16 @@ var funcs = template.FuncMap{
 	"label":     fieldLabel,
 	"capital":   capital,
 	"target":    fieldTarget,
+	"words":     func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
+	"pending": func(ids []greyline.ComplaintIdentifier) int {
+		n := 0
+		for _, ci := range ids {
+			if ci.Status == greyline.IdentifierPending {
+				n++
+			}
+		}
+		return n
+	},
 }
 
 // fieldTarget is the id of the page element that fixes a field's problem.
@@ -172,6 +182,7 @@ var navItems = []struct {
 	{"Audit log", "/audit", access.AuditRead},
 	{"My account", "/account", access.AccountView},
 	{"New complaint", "/complaints/new", access.ComplaintTakeCall},
+	{"Complaints", "/complaints", access.ComplaintView},
 	{"Check a licence", "/verify", access.Public},
 }
 
@@ -247,33 +258,36 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, c *reqCtx, na
 }
 
 var flashes = map[string]string{
-	"user-created":    "The user was created.",
-	"user-disabled":   "The user was disabled and signed out everywhere.",
-	"user-enabled":    "The user was enabled.",
-	"roles-saved":     "The roles were saved.",
-	"password-reset":  "The password was reset and the user signed out everywhere.",
-	"2fa-reset":       "The second factor was removed. The user will set it up again at next sign-in.",
-	"org-created":     "The organisation was created.",
-	"org-saved":       "The organisation was saved.",
-	"token-revoked":   "The API token was revoked.",
-	"password-change": "Your password was changed. Please sign in again.",
-	"2fa-enabled":     "Two-step verification is on.",
-	"signed-out":      "You are signed out.",
-	"setup-done":      "Your administrator account is ready. Sign in to continue.",
-	"business-saved":  "The business record was saved.",
-	"person-saved":    "The person was saved.",
-	"person-removed":  "The person was removed.",
-	"site-saved":      "The site was saved.",
-	"site-removed":    "The site was removed.",
-	"document-added":  "The document was uploaded.",
-	"payment-saved":   "The payment reference was saved.",
-	"submitted":       "The application was submitted. The agencies listed below now review it in parallel.",
-	"answered":        "Your answer was sent to the agency that raised the objection.",
-	"decided":         "Your decision was recorded.",
-	"note-added":      "The internal note was added.",
-	"inspected":       "The inspection was recorded.",
-	"status-changed":  "The licence status was changed.",
-	"surrendered":     "The licence was surrendered.",
+	"user-created":        "The user was created.",
+	"user-disabled":       "The user was disabled and signed out everywhere.",
+	"user-enabled":        "The user was enabled.",
+	"roles-saved":         "The roles were saved.",
+	"password-reset":      "The password was reset and the user signed out everywhere.",
+	"2fa-reset":           "The second factor was removed. The user will set it up again at next sign-in.",
+	"org-created":         "The organisation was created.",
+	"org-saved":           "The organisation was saved.",
+	"token-revoked":       "The API token was revoked.",
+	"password-change":     "Your password was changed. Please sign in again.",
+	"2fa-enabled":         "Two-step verification is on.",
+	"signed-out":          "You are signed out.",
+	"setup-done":          "Your administrator account is ready. Sign in to continue.",
+	"business-saved":      "The business record was saved.",
+	"person-saved":        "The person was saved.",
+	"person-removed":      "The person was removed.",
+	"site-saved":          "The site was saved.",
+	"site-removed":        "The site was removed.",
+	"document-added":      "The document was uploaded.",
+	"payment-saved":       "The payment reference was saved.",
+	"submitted":           "The application was submitted. The agencies listed below now review it in parallel.",
+	"answered":            "Your answer was sent to the agency that raised the objection.",
+	"decided":             "Your decision was recorded.",
+	"note-added":          "The internal note was added.",
+	"inspected":           "The inspection was recorded.",
+	"status-changed":      "The licence status was changed.",
+	"surrendered":         "The licence was surrendered.",
+	"complaint-changed":   "The complaint was updated.",
+	"identifier-reviewed": "Your review of the identifier was recorded.",
+	"evidence-added":      "The file was attached.",
 }
 
 func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }

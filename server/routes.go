@@ -155,12 +155,21 @@ func (s *Server) pageRoutes() []route {
 		rec(s.licenceRecord, p("POST", "/licences/{id}/surrender", access.LicenceSurrender, stageFull, s.surrenderSubmit)),
 		rec(s.licenceRecord, p("GET", "/licences/{id}/certificate.pdf", access.LicenceView, stageFull, s.certificatePDF)),
 
-		// Complaints: the public form, tracking, and the helpline's form.
+		// Complaints: the public form, tracking, the helpline's form, the
+		// queues and the complaint view.
 		p("GET", "/report", access.Public, stageFull, s.reportPage),
-		p("POST", "/report", access.Public, stageFull, s.reportSubmit),
+		upload(p("POST", "/report", access.Public, stageFull, s.reportSubmit)),
 		p("GET", "/track", access.Public, stageFull, s.trackPage),
 		p("GET", "/complaints/new", access.ComplaintTakeCall, stageFull, s.helplinePage),
-		p("POST", "/complaints", access.ComplaintTakeCall, stageFull, s.helplineSubmit),
+		upload(p("POST", "/complaints", access.ComplaintTakeCall, stageFull, s.helplineSubmit)),
+		p("GET", "/complaints", access.ComplaintView, stageFull, s.complaintsPage),
+		rec(s.complaintRecord, p("GET", "/complaints/{id}", access.ComplaintView, stageFull, s.complaintPage)),
+		rec(s.complaintRecord, p("GET", "/complaints/{id}/complainant", access.ComplaintReveal, stageFull, s.complainantPage)),
+		rec(s.complaintRecord, p("POST", "/complaints/{id}/triage", access.ComplaintTriage, stageFull, s.complaintTriageSubmit)),
+		rec(s.complaintRecord, p("POST", "/complaints/{id}/progress", access.ComplaintWork, stageFull, s.complaintProgressSubmit)),
+		rec(s.complaintRecord, p("POST", "/complaints/{id}/identifiers/{iid}", access.ComplaintReview, stageFull, s.complaintIdentifierSubmit)),
+		upload(rec(s.complaintRecord, p("POST", "/complaints/{id}/documents", access.ComplaintAttach, stageFull, s.complaintDocumentSubmit))),
+		rec(s.complaintRecord, p("GET", "/complaints/{id}/documents/{did}", access.ComplaintView, stageFull, s.complaintDocument)),
 
 		// Public verification.
 		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
@@ -237,6 +246,10 @@ func (s *Server) apiRoutes() []route {
 		rec(s.complaintRecord, a("GET", "/complaints/{id}/complainant", access.ComplaintReveal, s.apiComplainant)),
 		rec(s.complaintRecord, a("POST", "/complaints/{id}/triage", access.ComplaintTriage, s.apiComplaintTriage)),
 		rec(s.complaintRecord, a("POST", "/complaints/{id}/progress", access.ComplaintWork, s.apiComplaintProgress)),
+		rec(s.complaintRecord, a("GET", "/complaints/{id}/history", access.ComplaintHistory, s.apiComplaintHistory)),
+		rec(s.complaintRecord, a("POST", "/complaints/{id}/identifiers/{iid}", access.ComplaintReview, s.apiComplaintIdentifier)),
+		upload(rec(s.complaintRecord, a("POST", "/complaints/{id}/documents", access.ComplaintAttach, s.apiComplaintDocumentAdd))),
+		rec(s.complaintRecord, a("GET", "/complaints/{id}/documents/{did}", access.ComplaintView, s.complaintDocument)),
 	}
 }
 

@@ -159,6 +159,13 @@ func (db *DB) ListUsers(ctx context.Context, f greyline.UserFilter) ([]*greyline
 		where = append(where, "u.org_id = ?")
 		args = append(args, f.OrgID)
 	}
+	if f.Role != "" {
+		where = append(where, "u.id IN (SELECT user_id FROM user_roles WHERE role = ?)")
+		args = append(args, f.Role)
+	}
+	if f.Active {
+		where = append(where, "NOT u.disabled")
+	}
 	if q := strings.TrimSpace(strings.ToLower(f.Query)); q != "" {
 		where = append(where, "(LOWER(u.email) LIKE ? OR LOWER(u.name) LIKE ?)")
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(q) + "%"
