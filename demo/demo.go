@@ -46,6 +46,8 @@ type Services struct {
 	Applications greyline.ApplicationService
 	Clearance    greyline.ClearanceService
 	Licences     greyline.LicenceService
+	Complaints   greyline.ComplaintService
+	Now          greyline.Clock
 }
 
 // ErrNotEmpty means users exist already, so no demo data was added.
@@ -108,6 +110,13 @@ func Load(ctx context.Context, s Services) ([]Account, error) {
 	}
 	if err := d.objected(greyline.WithActor(ctx, greyline.Actor{UserID: indus.ID, OrgID: indus.OrgID}), orgs["INDUS"].ID); err != nil {
 		return nil, fmt.Errorf("demo application: %w", err)
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if err := d.complaints(ctx, now()); err != nil {
+		return nil, fmt.Errorf("demo complaints: %w", err)
 	}
 	return append(Accounts, Account{indus.Email, "INDUS", greyline.RoleApplicant}), nil
 }

@@ -216,7 +216,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"serve", "--help"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
-			"clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
+			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
 			"provisional-days", "signing-keys")},
 		{[]string{"migrate", "--help"}, "Usage: greyline migrate [options]", with(storeOptions)},
 		{[]string{"user", "--help"}, "Usage: greyline user <subcommand> [options]", nil},
@@ -235,7 +235,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"serve", "-h"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
-			"clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
+			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
 			"provisional-days", "signing-keys")},
 	}
 	for _, tt := range tests {
@@ -329,7 +329,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("migrate")
-	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\nsqlite database is at schema version 5\n"
+	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\napplied 0006_complaint_documents.sql\nsqlite database is at schema version 6\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("first migrate (-want +got):\n%s", diff)
 	}
@@ -339,7 +339,7 @@ func TestMigrate(t *testing.T) {
 		}
 	}
 	out = c.mustRun("migrate")
-	if diff := cmp.Diff("sqlite database is at schema version 5\n", out); diff != "" {
+	if diff := cmp.Diff("sqlite database is at schema version 6\n", out); diff != "" {
 		t.Errorf("second migrate must apply nothing (-want +got):\n%s", diff)
 	}
 	db := c.openStore()
@@ -1133,6 +1133,12 @@ func TestServe(t *testing.T) {
 		db := c.openStore()
 		if _, err := db.Authenticate(sysCtx(), demo.Accounts[0].Email, demo.Password); err != nil {
 			t.Errorf("demo account cannot sign in: %v", err)
+		}
+		// The complaint queues have something in each.
+		for _, st := range []greyline.ComplaintStatus{greyline.ComplaintReceived, greyline.ComplaintTriaged, greyline.ComplaintAssigned, greyline.ComplaintCaseRegistered} {
+			if cs, err := db.ListComplaints(sysCtx(), greyline.ComplaintFilter{Status: st}); err != nil || len(cs) == 0 {
+				t.Errorf("no demo complaint %s: %v", st, err)
+			}
 		}
 		// A second start with --demo adds nothing and says why.
 		s = c.serve("--demo")
