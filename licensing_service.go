@@ -176,6 +176,10 @@ type ComplaintService interface {
 	ChangeComplaint(ctx context.Context, id int64, ch ComplaintChange) (*Complaint, error)
 	ListComplaints(ctx context.Context, f ComplaintFilter) ([]*Complaint, error)
 	TrackComplaint(ctx context.Context, reference, code string) (*ComplaintTracking, error)
+	// ReissueTrackingCode gives the complainant a new tracking code (shown
+	// once) in place of the old one: for a complainant who lost it, or whose
+	// complaint came in bulk and never had one shown.
+	ReissueTrackingCode(ctx context.Context, id int64) (string, error)
 	// ComplaintHistory is every step of the workflow, notes included.
 	ComplaintHistory(ctx context.Context, id int64) ([]*ComplaintEvent, error)
 	// ReviewIdentifier records an analyst's decision on one of a

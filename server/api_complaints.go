@@ -194,3 +194,13 @@ func (s *Server) apiComplaintDocumentAdd(w http.ResponseWriter, r *http.Request,
 	w.Header().Set("Location", "/api/v1/complaints/"+strconv.FormatInt(id, 10)+"/documents/"+strconv.FormatInt(doc.ID, 10))
 	return writeJSON(w, http.StatusCreated, doc)
 }
+
+// apiTrackingCode issues a new tracking code for the complainant.
+func (s *Server) apiTrackingCode(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	code, err := s.complaints.ReissueTrackingCode(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"tracking_code": code})
+}

@@ -113,6 +113,18 @@ func TestBrowserComplaintWorkflow(t *testing.T) {
 		t.Fatalf("history:\n%s", got)
 	}
 
+	// The complainant lost the code: the investigator issues a new one.
+	v.expectPage(v.click("#reissue"), 200, page+"/tracking-code", "Complaint "+ref)
+	oldCode := code
+	code = v.text("#new-tracking-code")
+	if code == "" || code == oldCode {
+		t.Fatalf("new tracking code %q", code)
+	}
+	b.open("/track?reference=" + url.QueryEscape(ref) + "&code=" + url.QueryEscape(oldCode))
+	if n := eval[int](b, `document.querySelectorAll('#tracking').length`); n != 0 {
+		t.Fatal("the old tracking code still works")
+	}
+
 	// The complainant sees the case registered, and nothing internal.
 	b.expectPage(b.open("/track?reference="+url.QueryEscape(ref)+"&code="+url.QueryEscape(code)), 200, "/track", "Track your complaint")
 	if got := b.text("#tracking"); !strings.Contains(strings.ToLower(got), "case registered") || !strings.Contains(got, "FIR 54/2026") {

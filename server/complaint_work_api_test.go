@@ -59,6 +59,20 @@ func TestComplaintWorkAPI(t *testing.T) {
 		t.Fatalf("unknown identifier: %d", resp.StatusCode)
 	}
 
+	// A new tracking code, for a complaint whose complainant never had one.
+	helpline := e.token(e.user(nil, greyline.RoleHelpline), "read", "write")
+	resp, body = e.api("POST", "/api/v1/complaints/"+cid+"/tracking-code", helpline, nil)
+	var tc struct {
+		Code string `json:"tracking_code"`
+	}
+	json.Unmarshal(body, &tc)
+	if resp.StatusCode != 200 || tc.Code == "" {
+		t.Fatalf("tracking code: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := e.api("GET", "/api/v1/complaints/track?reference="+c.Reference+"&code="+tc.Code, "", nil); resp.StatusCode != 200 {
+		t.Fatalf("track with the new code: %d %s", resp.StatusCode, body)
+	}
+
 	// History: for staff only.
 	resp, body = e.api("GET", "/api/v1/complaints/"+cid+"/history", analyst, nil)
 	var h struct {

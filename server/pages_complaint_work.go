@@ -107,6 +107,8 @@ type complaintPage struct {
 	RoutedCircle  string
 	Priorities    []string
 	Reasons       []string
+	// NewTrackingCode is shown once, just after it was issued.
+	NewTrackingCode string
 	// What the caller may do here.
 	CanReveal, CanTriage, CanWork, CanReview, CanAttach, CanHistory bool
 }
@@ -332,3 +334,20 @@ func formAttachments(r *http.Request, limit int64) ([]greyline.Attachment, func(
 
 // maxFormAttachments is how many files the complaint forms take at once.
 const maxFormAttachments = 3
+
+// trackingCodeSubmit issues a new tracking code and shows it once, for the
+// operator to read out to the complainant.
+func (s *Server) trackingCodeSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	code, err := s.complaints.ReissueTrackingCode(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadComplaintPage(r, c, false)
+	if err != nil {
+		return err
+	}
+	p.NewTrackingCode = code
+	s.render(w, r, c, http.StatusOK, "complaint", p)
+	return nil
+}

@@ -10,7 +10,28 @@ import (
 	"io"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/auth"
 )
+
+// ReissueTrackingCode replaces a complaint's tracking code; the old one
+// stops working at once.
+func (db *DB) ReissueTrackingCode(ctx context.Context, id int64) (string, error) {
+	secret, hash := auth.NewSecret("")
+	err := db.write(ctx, func(t *tx) error {
+		res, err := t.exec("UPDATE complaints SET tracking_hash = ? WHERE id = ?", hash, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound(sql.ErrNoRows, "Complaint")
+		}
+		return t.audit(greyline.AuditEvent{Action: "complaint.tracking_code", RecordType: "complaint", RecordID: idString(id), Detail: "a new tracking code was issued"})
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
+}
 
 // ComplaintHistory returns every step of a complaint's workflow, oldest
 // first, with the name of the user who took it.

@@ -202,3 +202,30 @@ func TestComplaintHistoryAndCircles(t *testing.T) {
 		})
 	}
 }
+
+func TestReissueTrackingCode(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		op := mustUser(t, db, "op@nccia.gov.pk", greyline.RoleHelpline)
+		ctx := greyline.WithActor(context.Background(), greyline.Actor{UserID: op.ID, OrgID: op.OrgID})
+		c, old, _, err := db.CreateComplaint(ctx, sampleComplaint(time.Now().UTC()), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := db.ReissueTrackingCode(ctx, c.ID)
+		if err != nil || code == "" || code == old {
+			t.Fatalf("reissue: %q %v", code, err)
+		}
+		if _, err := db.TrackComplaint(context.Background(), c.Reference, old); !errors.Is(err, greyline.ErrNotFound) {
+			t.Errorf("the old code still works: %v", err)
+		}
+		if _, err := db.TrackComplaint(context.Background(), c.Reference, code); err != nil {
+			t.Errorf("the new code: %v", err)
+		}
+		if evs, _ := db.ListAudit(ctx, greyline.AuditFilter{Action: "complaint.tracking_code"}); len(evs) != 1 {
+			t.Errorf("reissues audited: %d", len(evs))
+		}
+		if _, err := db.ReissueTrackingCode(ctx, 999999); !errors.Is(err, greyline.ErrNotFound) {
+			t.Errorf("missing complaint: %v", err)
+		}
+	})
+}
