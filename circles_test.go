@@ -82,3 +82,11 @@ func FuzzParseCircles(f *testing.F) {
 		}
 	})
 }
+
+func TestCityName(t *testing.T) {
+	for in, want := range map[string]string{"karachi ": "Karachi", "DERA  ghazi KHAN": "Dera Ghazi Khan", "": "", "ışık": "Işık"} {
+		if got := greyline.CityName(in); got != want {
+			t.Errorf("CityName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -404,6 +405,17 @@ func (t *CircleTable) For(city string) string {
 		return c
 	}
 	return t.def
+}
+
+// CityName is a city as statistics count it: words capitalised, spaces
+// collapsed, so that "karachi " and "Karachi" are one city.
+func CityName(city string) string {
+	words := strings.Fields(city)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + strings.ToLower(w[n:])
+	}
+	return strings.Join(words, " ")
 }
 
 // Names lists the circles, sorted.
