@@ -101,6 +101,7 @@ func (db *DB) ReviewIdentifier(ctx context.Context, complaintID, identifierID in
 					return err
 				}
 			}
+			t.complaintsChanged = append(t.complaintsChanged, complaintID)
 			if err := t.audit(greyline.AuditEvent{Action: "complaint.identifier_" + string(to), RecordType: "complaint", RecordID: idString(complaintID),
 				Detail: fmt.Sprintf("identifier_id=%d type=%s was %s", identifierID, typ, cur)}); err != nil {
 				return err

@@ -146,6 +146,7 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 				return err
 			}
 		}
+		t.complaintsChanged = append(t.complaintsChanged, id)
 		if err := t.audit(greyline.AuditEvent{Action: "complaint.create", RecordType: "complaint", RecordID: idString(id), Detail: "channel=" + string(n.Channel)}); err != nil {
 			return err
 		}
@@ -464,6 +465,9 @@ func (db *DB) ChangeComplaint(ctx context.Context, id int64, ch greyline.Complai
 		}
 		if _, err := t.exec("UPDATE complaints SET "+set+" WHERE id = ?", append(args, id)...); err != nil {
 			return err
+		}
+		if ch.Category != "" && ch.Category != cur.Category {
+			t.complaintsChanged = append(t.complaintsChanged, id) // networks show their categories
 		}
 		note := ch.Note
 		if ch.FIR != "" {

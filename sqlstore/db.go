@@ -55,6 +55,10 @@ type Options struct {
 	// OnLicencesChanged, if set, is called after a commit that changed a
 	// business's licences or declarations, to keep in-memory indexes in step.
 	OnLicencesChanged func(businessID int64)
+	// OnComplaintsChanged, if set, is called after a commit that filed
+	// complaints or changed which identifiers they link, to keep the
+	// network engine in step.
+	OnComplaintsChanged func(complaintIDs []int64)
 	// Clearance names, for each application kind, the organisations (by
 	// code) that must all clear it; default PTA, NCCIA and SA for every kind.
 	Clearance map[greyline.ApplicationKind][]string
@@ -284,6 +288,8 @@ type tx struct {
 	ctx context.Context
 	// afterCommit lists businesses whose licences changed, for OnChange.
 	afterCommit []int64
+	// complaintsChanged lists complaints written, for OnComplaintsChanged.
+	complaintsChanged []int64
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
@@ -349,10 +355,16 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 			stx.Rollback()
 			return
 		}
-		if err = db.translate(stx.Commit()); err == nil && db.opt.OnLicencesChanged != nil {
+		if err = db.translate(stx.Commit()); err != nil {
+			return
+		}
+		if db.opt.OnLicencesChanged != nil {
 			for _, id := range t.afterCommit {
 				db.opt.OnLicencesChanged(id)
 			}
+		}
+		if db.opt.OnComplaintsChanged != nil && len(t.complaintsChanged) > 0 {
+			db.opt.OnComplaintsChanged(t.complaintsChanged)
 		}
 	}()
 	return fn(t)
