@@ -75,7 +75,9 @@ func detectType(s string) Type {
 	if _, _, ok := splitLabelled(s, bankAt); ok {
 		return BankAccount
 	}
-	if looksLikeIBAN(s) && !isNumberish(s) {
+	// A TRON address can start like an IBAN ("TM13…"); no IBAN is 34
+	// characters long in a country whose code starts with T.
+	if looksLikeIBAN(s) && !isNumberish(s) && !isTronShape(s) {
 		return IBAN
 	}
 	if t := cryptoShape(s); t != "" {
@@ -152,11 +154,13 @@ func cryptoShape(s string) Type {
 		return Crypto
 	case len(s) >= 26 && len(s) <= 35 && (s[0] == '1' || s[0] == '3') && isBase58(s) && !isAllDigits(s):
 		return Crypto
-	case len(s) == 34 && s[0] == 'T' && isBase58(s):
+	case isTronShape(s):
 		return Crypto
 	}
 	return ""
 }
+
+func isTronShape(s string) bool { return len(s) == 34 && s[0] == 'T' && isBase58(s) }
 
 // reversedTLDs start Android application ids. Ids ending in one of the
 // common TLDs are host names written the usual way round.

@@ -272,6 +272,8 @@ func TestDetect(t *testing.T) {
 		{"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", Crypto, "crypto:btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"},
 		{"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", Crypto, "crypto:eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"},
 		{"TJRabPrwbZy45sbavfcjinPJC18kjpRTv8", Crypto, "crypto:tron:TJRabPrwbZy45sbavfcjinPJC18kjpRTv8"},
+		// Two letters then two digits, as an IBAN starts.
+		{"TM13etwZvPpTr1enkN8PgrkKzBbA7dkzwP", Crypto, "crypto:tron:TM13etwZvPpTr1enkN8PgrkKzBbA7dkzwP"},
 		{"https://bit.ly/abc", URL, "url:bit.ly/abc"},
 		{"www.example.pk/x", URL, "url:example.pk/x"},
 		{"jazzcash-rewards.pk", Domain, "domain:jazzcash-rewards.pk"},
