@@ -255,7 +255,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 	for _, c := range fresh {
 		byRef[c.ref] = c
 	}
-	ins := t.bulk(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
+	ins := t.bulk(`INSERT `+t.orFail()+`INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
 		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at) VALUES `,
 		"(?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
 		" ON CONFLICT (source_org_id, external_ref) WHERE external_ref <> '' DO NOTHING RETURNING id, reference")
@@ -346,7 +346,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 			links = append(links, link{c, &c.ids[j]})
 		}
 	}
-	ln := t.bulk("INSERT INTO complaint_identifiers (complaint_id, identifier_id, source, raw, start_pos, end_pos, status) VALUES ", "(?, ?, ?, ?, ?, ?, ?)", "")
+	ln := t.bulk("INSERT "+t.orFail()+"INTO complaint_identifiers (complaint_id, identifier_id, source, raw, start_pos, end_pos, status) VALUES ", "(?, ?, ?, ?, ?, ?, ?)", "")
 	defer ln.close()
 	err = ln.each(len(links), func(i int, args []any) []any {
 		l := links[i]
@@ -362,7 +362,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 
 	// The 'received' event, dated when the complaint was received.
 	user := greyline.ActorFrom(t.ctx).UserID
-	ev := t.bulk("INSERT INTO complaint_events (complaint_id, at, user_id, from_status, to_status, public_message) VALUES ",
+	ev := t.bulk("INSERT "+t.orFail()+"INTO complaint_events (complaint_id, at, user_id, from_status, to_status, public_message) VALUES ",
 		"(?, ?, ?, '', 'received', 'Your complaint was received.')", "")
 	defer ev.close()
 	err = ev.each(len(done), func(i int, args []any) []any {
@@ -396,7 +396,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 // links only ids that its own INSERT … RETURNING handed back in the same
 // transaction. Neither changes durability (synchronous stays NORMAL).
 const (
-	importPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 20000; PRAGMA foreign_keys = OFF"
+	importPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -49152; PRAGMA wal_autocheckpoint = 20000; PRAGMA foreign_keys = OFF"
 	restorePragmas = "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000"
 )
 
@@ -449,6 +449,191 @@ func (db *DB) importTx(ctx context.Context, fn func(*tx) error) (err error) {
 		return err
 	}
 	return db.translate(stx.Commit())
+}
+
+// orFail is "OR FAIL " on SQLite. A multi-row INSERT that may ABORT (the
+// default for NOT NULL and UNIQUE) makes SQLite copy every page it touches
+// into a statement journal, to undo that statement alone; an import undoes
+// the whole transaction on any error, so FAIL, which keeps no such journal,
+// loses nothing and saves a page copy per index entry written.
+func (t *tx) orFail() string {
+	if t.db.engine == SQLite {
+		return "OR FAIL "
+	}
+	return ""
+}
+
+// ImportWriter writes prepared batches in order. On SQLite several batches
+// share one transaction, committed once it holds TxRows rows or has been
+// open for importTxTime: each transaction rewrites, in the WAL and again at
+// the checkpoint, every page of the random-key indexes it touched (the
+// keyed hashes, identifiers.match_key, the identifiers themselves, the
+// links by identifier), and a batch of 10,000 rows touches most of them,
+// so fewer, larger transactions write far less. Batches stay small, so
+// that memory stays flat: a batch is let go of once written, and each
+// keeps its own audit event. On PostgreSQL each batch is one transaction.
+type ImportWriter struct {
+	db     *DB
+	ctx    context.Context
+	txRows int
+
+	// SQLite: the open transaction and the batches written in it.
+	conn    *sql.Conn
+	stx     *sql.Tx
+	began   time.Time
+	rows    int
+	pending []pendingImport
+	err     error
+}
+
+type pendingImport struct {
+	res  ImportResult
+	done func(ImportResult)
+}
+
+// importTxTime bounds how long an import holds SQLite's write lock, well
+// under the busy timeout other writers wait (10 s, see openSQLite).
+const importTxTime = 3 * time.Second
+
+// NewImportWriter returns a writer whose transactions hold about txRows
+// rows; txRows <= 0 makes each batch its own transaction. Call Close.
+func (db *DB) NewImportWriter(ctx context.Context, txRows int) *ImportWriter {
+	return &ImportWriter{db: db, ctx: ctx, txRows: txRows}
+}
+
+// Write writes a batch. done is called with the batch's result once the
+// transaction holding it has committed, during this Write, a later one or
+// Close. After an error nothing since the last commit is in the database,
+// done is not called for it, and the writer refuses further batches.
+func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.db.engine != SQLite || (w.stx == nil && len(p.rows) >= w.txRows) {
+		res, err := w.db.WriteImport(w.ctx, p)
+		if err != nil {
+			w.err = err
+			return err
+		}
+		done(res)
+		return nil
+	}
+	res := ImportResult{Rejected: p.rejects, Skipped: p.skipped}
+	if len(p.rows) > 0 {
+		if w.stx == nil {
+			if err := w.begin(); err != nil {
+				w.err = err
+				return err
+			}
+		}
+		written, err := func() (res ImportResult, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					w.rollback()
+					panic(p)
+				}
+			}()
+			return (&tx{tx: w.stx, db: w.db, ctx: w.ctx}).importBatch(p)
+		}()
+		if err != nil {
+			w.rollback()
+			w.err = err
+			return err
+		}
+		res.Imported, res.First, res.Last = written.Imported, written.First, written.Last
+		res.Skipped += written.Skipped
+		w.rows += len(p.rows)
+	}
+	w.pending = append(w.pending, pendingImport{res, done})
+	if w.stx == nil || w.rows >= w.txRows || time.Since(w.began) >= importTxTime {
+		return w.commit()
+	}
+	return nil
+}
+
+// Close commits the open transaction, if any; if ctx has ended, it rolls
+// it back instead.
+func (w *ImportWriter) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.rollback()
+		w.err = err
+		return err
+	}
+	return w.commit()
+}
+
+func (w *ImportWriter) begin() error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if err = w.tryBegin(); !errors.Is(err, errRetry) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return greyline.Internal(fmt.Errorf("transaction kept conflicting: %w", err))
+}
+
+func (w *ImportWriter) tryBegin() error {
+	db := w.db
+	conn, err := db.w.Conn(w.ctx)
+	if err != nil {
+		return db.translate(err)
+	}
+	if _, err := conn.ExecContext(w.ctx, importPragmas); err != nil {
+		conn.Close()
+		return db.translate(err)
+	}
+	stx, err := conn.BeginTx(w.ctx, nil)
+	if err != nil {
+		w.conn = conn
+		w.release()
+		return db.translate(err)
+	}
+	w.conn, w.stx, w.began, w.rows = conn, stx, time.Now(), 0
+	return nil
+}
+
+func (w *ImportWriter) commit() error {
+	var err error
+	if w.stx != nil {
+		err = w.db.translate(w.stx.Commit())
+		w.stx = nil
+		err = errors.Join(err, w.release())
+	}
+	if err != nil {
+		w.err, w.pending = err, nil
+		return err
+	}
+	for _, p := range w.pending {
+		p.done(p.res)
+	}
+	w.pending = nil
+	return nil
+}
+
+func (w *ImportWriter) rollback() {
+	if w.stx != nil {
+		w.stx.Rollback()
+		w.stx = nil
+		w.release()
+	}
+	w.pending = nil
+}
+
+// release restores the connection's settings and hands it back.
+func (w *ImportWriter) release() error {
+	conn := w.conn
+	w.conn = nil
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.WithoutCancel(w.ctx), restorePragmas); err != nil {
+		// Drop the connection: its successor opens with the usual settings.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		return w.db.translate(err)
+	}
+	return nil
 }
 
 // existingRefs returns which of the rows' external references the source

@@ -193,3 +193,56 @@ func TestImportComplaintsConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// Batches written through an ImportWriter share transactions: a batch is
+// reported only once its transaction committed, a row repeated in a later
+// batch of the same transaction is skipped, references stay gap-free and
+// each batch keeps its audit event.
+func TestImportWriter(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		ctx := sys()
+		w := db.NewImportWriter(ctx, 1000)
+		var results []sqlstore.ImportResult
+		done := func(r sqlstore.ImportResult) { results = append(results, r) }
+		var rows []sqlstore.ImportRow
+		for i := range 90 {
+			rows = append(rows, importRow(i, now))
+		}
+		for b := range 3 {
+			batch := rows[b*30 : b*30+30]
+			if b == 2 {
+				batch = append(batch, rows[0]) // written by the first batch
+			}
+			if err := w.Write(db.PrepareImport(0, batch), done); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if db.Engine() == sqlstore.SQLite && len(results) != 0 {
+			t.Errorf("%d batches reported before the commit", len(results))
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if len(results) != 3 || results[2].Imported != 30 || results[2].Skipped != 1 {
+			t.Fatalf("results %+v", results)
+		}
+		year := now.In(greyline.Karachi).Year()
+		if results[0].First != greyline.ComplaintReference(year, 1) || results[2].Last != greyline.ComplaintReference(year, 90) {
+			t.Errorf("references %s to %s", results[0].First, results[2].Last)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 90 {
+			t.Errorf("%d complaints, want 90", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM audit_events WHERE action = 'complaint.import'"); n != 3 {
+			t.Errorf("%d import audit events, want 3", n)
+		}
+		if n := count(t, db, "SELECT SUM(complaints) FROM identifiers"); n != count(t, db, "SELECT COUNT(*) FROM complaint_identifiers") {
+			t.Errorf("identifier counts %d do not match the links", n)
+		}
+		// Searching by the complainant's CNIC finds the imported rows through the shorter keyed hash.
+		if ids, err := db.ComplaintsByComplainant(ctx, "35202-0000005-1"); err != nil || len(ids) != 1 {
+			t.Errorf("search by CNIC: %v %v", ids, err)
+		}
+	})
+}
