@@ -1,0 +1,328 @@
+package network
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Load replaces everything with the given complaints, identifiers, links
+// and decisions, built in bulk. On error nothing changes. Readers keep
+// the previous state until the new one is swapped in.
+func (e *Engine) Load(cs []Complaint, ids []Identifier, links []Link, ds []Decision) error {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	e.mu.RLock()
+	cfg := e.g.cfg
+	e.mu.RUnlock()
+	g, err := build(cfg, cs, ids, links, ds)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.g = g
+	e.mu.Unlock()
+	return nil
+}
+
+func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Decision) (*graph, error) {
+	g := newGraph(cfg)
+	g.victims = make(map[string]int32, len(cs))
+	g.keys = make(map[string]int32, len(ids))
+
+	// Complaints.
+	maxC := int64(0)
+	for _, c := range cs {
+		if _, err := checkID("complaint", c.ID); err != nil {
+			return nil, err
+		}
+		maxC = max(maxC, c.ID)
+	}
+	g.cs = make([]complaint, maxC+1)
+	for _, c := range cs {
+		k := int32(c.ID)
+		if g.cs[k].present {
+			return nil, fmt.Errorf("%w: complaint %d given twice", ErrInvalid, c.ID)
+		}
+		g.cs[k] = complaint{present: true, comp: -1}
+		g.setComplaintFields(k, c)
+	}
+	g.nComplaints = len(cs)
+
+	// Identifiers.
+	maxI := int64(0)
+	for _, id := range ids {
+		if err := g.checkIdentifier(id, nil); err != nil {
+			return nil, err
+		}
+		maxI = max(maxI, id.ID)
+		g.keys[id.Key] = int32(id.ID) // checkIdentifier catches a key used twice
+	}
+	g.ids = make([]ident, maxI+1)
+	for _, id := range ids {
+		k := int32(id.ID)
+		x := &g.ids[k]
+		if x.present {
+			return nil, fmt.Errorf("%w: identifier %d given twice", ErrInvalid, id.ID)
+		}
+		*x = ident{key: id.Key, value: id.Value, typ: g.typeID(id.Type), listed: id.Listed, present: true}
+		if id.Finding != "" {
+			g.findings[k] = id.Finding
+		}
+	}
+	g.nIdents = len(ids)
+
+	// Links, as two adjacency lists sharing two backing arrays. Each list
+	// is capped at its length, so a later append copies it out rather than
+	// overwrite its neighbour.
+	cdeg := make([]int32, len(g.cs)+1)
+	ideg := make([]int32, len(g.ids)+1)
+	for _, l := range links {
+		if !g.hasComplaint(l.Complaint) {
+			return nil, fmt.Errorf("%w: complaint %d in a link", ErrUnknown, l.Complaint)
+		}
+		if !g.hasIdent(l.Identifier) {
+			return nil, fmt.Errorf("%w: identifier %d in a link", ErrUnknown, l.Identifier)
+		}
+		cdeg[l.Complaint+1]++
+		ideg[l.Identifier+1]++
+	}
+	for k := 1; k < len(cdeg); k++ {
+		cdeg[k] += cdeg[k-1]
+	}
+	for k := 1; k < len(ideg); k++ {
+		ideg[k] += ideg[k-1]
+	}
+	cback := make([]int32, len(links))
+	iback := make([]int32, len(links))
+	for _, l := range links {
+		c, i := l.Complaint, l.Identifier
+		cback[cdeg[c]] = int32(i)
+		cdeg[c]++
+		iback[ideg[i]] = int32(c)
+		ideg[i]++
+	}
+	// cdeg[k] is now the end of k's list, and the start of k+1's.
+	start := int32(0)
+	for k := range g.cs {
+		end := cdeg[k]
+		if end > start {
+			l := cback[start:end:end]
+			slices.Sort(l)
+			for j := 1; j < len(l); j++ {
+				if l[j] == l[j-1] {
+					return nil, fmt.Errorf("%w: link %d-%d given twice", ErrInvalid, k, l[j])
+				}
+			}
+			g.cs[k].idents = l
+		}
+		start = end
+	}
+	start = 0
+	for k := range g.ids {
+		end := ideg[k]
+		if end > start {
+			g.ids[k].complaints = iback[start:end:end] // in complaint order already
+		}
+		start = end
+	}
+	g.nLinks = len(links)
+	cdeg, ideg = nil, nil
+
+	// Decisions.
+	o := &op{g: g}
+	for _, d := range ds {
+		if err := g.checkDecision(d); err != nil {
+			return nil, err
+		}
+		if _, ok := g.decisions[d.ID]; ok {
+			return nil, fmt.Errorf("%w: decision %d given twice", ErrInvalid, d.ID)
+		}
+		o.decideQuiet(d)
+	}
+
+	// Identifier counts and states.
+	g.vst.next(int(g.nVictims))
+	for k := range g.ids {
+		x := &g.ids[k]
+		if !x.present || len(x.complaints) == 0 {
+			if x.present {
+				x.state = g.computeState(int32(k))
+			}
+			continue
+		}
+		for _, c := range x.complaints {
+			x.loss += g.cs[c].loss
+		}
+		if len(x.complaints) >= bigIdent {
+			g.recountVictims(int32(k))
+		} else {
+			// Inline recount with one stamp generation per identifier.
+			g.vst.gen++
+			if g.vst.gen == 0 {
+				g.vst.next(int(g.nVictims))
+			}
+			n := int32(0)
+			for _, c := range x.complaints {
+				if v := g.cs[c].victim; v < 0 || g.vst.mark(v) {
+					n++
+				}
+			}
+			x.victims = n
+		}
+		x.state = g.computeState(int32(k))
+		if x.state == StateHeld {
+			g.held[int32(k)] = struct{}{}
+		}
+	}
+
+	// Components: union-find whose root is the smallest member, so the
+	// root is the network id.
+	parent := make([]int32, len(g.cs))
+	for k := range parent {
+		parent[k] = int32(k)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b int32) {
+		a, b = find(a), find(b)
+		if a < b {
+			parent[b] = a
+		} else if b < a {
+			parent[a] = b
+		}
+	}
+	for k := range g.ids {
+		x := &g.ids[k]
+		if len(x.complaints) < 2 || x.state == StateListed || x.state == StateRejected {
+			continue
+		}
+		first := int32(-1)
+		var other map[int64]int32
+		for _, c := range x.complaints {
+			if !g.active(c, int32(k)) {
+				continue
+			}
+			lab := g.label(c)
+			if lab == 0 {
+				if first < 0 {
+					first = c
+				} else {
+					union(first, c)
+				}
+				continue
+			}
+			if other == nil {
+				other = map[int64]int32{}
+			}
+			if r, ok := other[lab]; ok {
+				union(r, c)
+			} else {
+				other[lab] = c
+			}
+		}
+	}
+	for _, d := range g.decisions {
+		if d.Kind == Merge {
+			for _, c := range d.Complaints[1:] {
+				union(int32(d.Complaints[0]), int32(c))
+			}
+		}
+	}
+	// Group members by root: sizes, then one backing array.
+	size := make([]int32, len(g.cs))
+	for k := range g.cs {
+		if g.cs[k].present {
+			size[find(int32(k))]++
+		}
+	}
+	compOf := size // reused: root -> component index
+	total := 0
+	for k := range g.cs {
+		if size[k] >= 2 {
+			total += int(size[k])
+		}
+	}
+	back := make([]int32, total)
+	off := 0
+	for k := range g.cs {
+		if n := int(size[k]); n >= 2 {
+			ci := g.allocComp()
+			g.comps[ci].members = back[off : off : off+n]
+			off += n
+			compOf[k] = ci
+		} else {
+			compOf[k] = -1
+		}
+	}
+	for k := range g.cs {
+		if !g.cs[k].present {
+			continue
+		}
+		r := parent[k]
+		if r != int32(k) {
+			r = find(int32(k))
+		}
+		if ci := compOf[r]; ci >= 0 {
+			g.cs[k].comp = ci
+			x := &g.comps[ci]
+			x.members = append(x.members, int32(k))
+		}
+	}
+	parent, size = nil, nil
+	for ci := range g.comps {
+		x := &g.comps[ci]
+		x.members = x.members[:len(x.members):len(x.members)]
+	}
+
+	// Tiers, then the aggregates that count identifiers by tier.
+	for k := range g.ids {
+		if g.ids[k].present {
+			g.ids[k].tier = g.evaluate(int32(k), nil)
+		}
+	}
+	for ci := range g.comps {
+		g.computeAgg(int32(ci))
+	}
+	return g, nil
+}
+
+// decideQuiet records a decision during Load, before states and
+// components exist.
+func (o *op) decideQuiet(d Decision) {
+	g := o.g
+	cp := d
+	cp.Complaints = slices.Clone(d.Complaints)
+	if d.Kind == Merge || d.Kind == Split {
+		slices.Sort(cp.Complaints)
+		cp.Complaints = slices.Compact(cp.Complaints)
+	}
+	g.decisions[d.ID] = &cp
+	i, c := int32(d.Identifier), int32(d.Complaint)
+	switch d.Kind {
+	case ConfirmIdentifier:
+		g.confirms[i]++
+	case RejectIdentifier:
+		g.rejects[i]++
+	case ConfirmLink:
+		k := linkKey(c, i)
+		if g.linkConfirm[k]++; g.linkConfirm[k] == 1 {
+			g.linkConfirmN[i]++
+		}
+	case RejectLink:
+		g.linkReject[linkKey(c, i)]++
+	case Merge:
+		for _, c := range cp.Complaints {
+			g.merges[int32(c)] = append(g.merges[int32(c)], d.ID)
+		}
+	case Split:
+		for _, c := range cp.Complaints {
+			g.splits[int32(c)] = append(g.splits[int32(c)], d.ID)
+			g.setLabel(int32(c))
+		}
+	}
+}
