@@ -16,9 +16,9 @@ const (
 	satGap     = 18.0           // centre distance between satellites
 	boxGap     = 10.0           // clear space kept between node boxes
 	compGap    = 36.0           // space between disconnected parts
-	// Steps of the force layout: 300 for up to ~115 nodes, fewer above
-	// so that its n² work per step stays within about 4M pair updates
-	// (≈10 ms); the spiral start needs few steps to settle.
+	// Steps of the force layout: 300 for up to ~160 nodes, fewer (at
+	// least 80) above, so that the whole run stays within about 4M pair
+	// updates (≈10 ms); the spiral start needs few steps to settle.
 	iterations = 300
 	pairBudget = 4e6
 	// Pull to the centre, strong enough to fold a chain of 150 into a
