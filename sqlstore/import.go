@@ -256,15 +256,15 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 		byRef[c.ref] = c
 	}
 	ins := t.bulk(`INSERT `+t.orFail()+`INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
-		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at) VALUES `,
-		"(?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?)",
+		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at, city) VALUES `,
+		"(?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?)",
 		" ON CONFLICT (source_org_id, external_ref) WHERE external_ref <> '' DO NOTHING RETURNING id, reference")
 	defer ins.close()
 	err = ins.each(len(fresh), func(i int, args []any) []any {
 		c := fresh[i]
 		n := &c.n
 		return append(args, c.ref, n.Channel, p.src, n.ExternalRef, c.sealed, c.cnicHash, c.phoneHash,
-			n.Category, n.ContactMethod, n.IncidentAt.UTC(), c.received, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, p.now, p.now)
+			n.Category, n.ContactMethod, n.IncidentAt.UTC(), c.received, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, p.now, p.now, greyline.CityName(n.Complainant.City))
 	}, func(rows *sql.Rows) error {
 		var id int64
 		var ref string
@@ -372,6 +372,9 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 		return res, err
 	}
 
+	for _, c := range done {
+		t.complaintsChanged = append(t.complaintsChanged, c.id)
+	}
 	res.Imported, res.First, res.Last = len(done), done[0].ref, done[len(done)-1].ref
 	detail := fmt.Sprintf("imported %d complaints, %s to %s; source_org_id=%d", res.Imported, res.First, res.Last, p.src)
 	if res.Skipped > 0 {
