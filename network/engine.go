@@ -81,7 +81,7 @@ func (g *graph) checkIdentifier(id Identifier, batch map[string]int64) error {
 	if id.Key == "" {
 		return fmt.Errorf("%w: identifier %d has no key", ErrInvalid, id.ID)
 	}
-	if k, ok := g.keys[id.Key]; ok && int64(k) != id.ID {
+	if k, ok := g.keys.get(id.Key, g.keyOf); ok && int64(k) != id.ID {
 		return fmt.Errorf("%w: key %q belongs to identifier %d, not %d", ErrInvalid, id.Key, k, id.ID)
 	}
 	if batch != nil {
@@ -111,12 +111,15 @@ func (o *op) putIdentifier(id Identifier) {
 		g.nIdents++
 		x.present = true
 	} else if x.key != id.Key {
-		delete(g.keys, x.key)
+		g.keys.del(x.key, k)
 	}
-	x.key, x.value = id.Key, id.Value
+	if x.key != id.Key {
+		x.key = id.Key
+		g.keys.put(id.Key, k, g.keyOf)
+	}
+	x.value = id.Value
 	x.typ = g.typeID(id.Type)
 	x.listed = id.Listed
-	g.keys[id.Key] = k
 	if id.Finding != "" {
 		g.findings[k] = id.Finding
 	} else {

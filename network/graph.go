@@ -126,8 +126,8 @@ type graph struct {
 
 	cs       []complaint
 	ids      []ident
-	keys     map[string]int32
-	victims  map[string]int32
+	keys     strIndex // identifier match key -> id
+	victims  victimIndex
 	nVictims int32
 	types    interner
 	cities   interner
@@ -163,8 +163,8 @@ type graph struct {
 func newGraph(cfg Config) *graph {
 	g := &graph{
 		cfg:          cfg,
-		keys:         map[string]int32{},
-		victims:      map[string]int32{},
+		keys:         newStrIndex(0),
+		victims:      newVictimIndex(0),
 		identVictims: map[int32]map[int32]int32{},
 		findings:     map[int32]string{},
 		decisions:    map[int64]*Decision{},
@@ -198,14 +198,17 @@ func (g *graph) victimID(key string, c int32) int32 {
 	if key == "" {
 		return -c
 	}
-	if v, ok := g.victims[key]; ok {
+	h, x := g.victims.hash(key)
+	if v, ok := g.victims.t.get(h, x); ok {
 		return v
 	}
 	v := g.nVictims
 	g.nVictims++
-	g.victims[key] = v
+	g.victims.t.put(h, x, v)
 	return v
 }
+
+func (g *graph) keyOf(i int32) string { return g.ids[i].key }
 
 func (g *graph) label(c int32) int64 {
 	if len(g.labels) == 0 {
@@ -446,6 +449,7 @@ type op struct {
 	after   []int32 // complaints whose network to report after
 	extra   []int32 // network ids touched by tier changes
 	reps    map[nodeKey]int32
+	made    []int32 // components made or changed by this update: their ids are not "before" ids
 	fresh   int32 // a complaint added by this update: it had no network before
 	tiers   []TierChange
 }
@@ -526,11 +530,13 @@ func (o *op) run() Changes {
 	// Phase one.
 	U := slices.Clone(o.S)
 	for _, c := range o.S {
+		if g.cs[c].comp < 0 && g.cs[c].present {
+			o.before = append(o.before, c) // a network of one
+		}
+	}
+	for _, c := range o.S {
 		k := g.cs[c].comp
 		if k < 0 {
-			if g.cs[c].present {
-				o.before = append(o.before, c) // a network of one
-			}
 			continue
 		}
 		o.before = append(o.before, g.comps[k].id)
@@ -545,7 +551,7 @@ func (o *op) run() Changes {
 		g.freeComp(k)
 	}
 	if len(U) > 1 {
-		g.components(U)
+		o.made = g.components(U, o.made)
 	}
 	o.touchMembers(U)
 	o.after = append(o.after, U...)
@@ -614,6 +620,19 @@ func (o *op) rep(i int32, lab int64) int32 {
 	return first
 }
 
+// noteBefore records the id of x's network if it is as it was before the
+// update: not a piece of phase one, not already changed by a union.
+func (o *op) noteBefore(x int32) {
+	g := o.g
+	if k := g.cs[x].comp; k >= 0 {
+		if !slices.Contains(o.made, k) {
+			o.before = append(o.before, g.comps[k].id)
+		}
+	} else if !g.sst.has(x) { // outside U: untouched network of one
+		o.before = append(o.before, x)
+	}
+}
+
 // union joins the networks of a and b, the smaller into the larger.
 func (o *op) union(a, b int32) {
 	g := o.g
@@ -621,7 +640,8 @@ func (o *op) union(a, b int32) {
 	if ka >= 0 && ka == kb {
 		return
 	}
-	o.before = append(o.before, g.netID(a), g.netID(b))
+	o.noteBefore(a)
+	o.noteBefore(b)
 	o.after = append(o.after, a)
 	if g.compSize(a) > g.compSize(b) {
 		a, b, ka, kb = b, a, kb, ka
@@ -631,7 +651,11 @@ func (o *op) union(a, b int32) {
 		g.comps[k].members = []int32{a, b}
 		g.cs[a].comp, g.cs[b].comp = k, k
 		g.computeAgg(k)
+		o.made = append(o.made, k)
 		return
+	}
+	if !slices.Contains(o.made, kb) {
+		o.made = append(o.made, kb)
 	}
 	src := []int32{a}
 	if ka >= 0 {
@@ -663,7 +687,7 @@ func (o *op) union(a, b int32) {
 
 // components computes the components of U (whose networks were dissolved)
 // with a local union-find, and makes networks of those with two or more.
-func (g *graph) components(U []int32) {
+func (g *graph) components(U []int32, made []int32) []int32 {
 	g.ust.next(len(g.cs))
 	if len(g.local) < len(g.cs) {
 		g.local = slices.Grow(g.local, len(g.cs)-len(g.local))[:len(g.cs)]
@@ -746,7 +770,9 @@ func (g *graph) components(U []int32) {
 			g.cs[m].comp = k
 		}
 		g.computeAgg(k)
+		made = append(made, k)
 	}
+	return made
 }
 
 // finish recomputes the touched identifiers' tiers, keeps the networks'

@@ -26,8 +26,8 @@ func (e *Engine) Load(cs []Complaint, ids []Identifier, links []Link, ds []Decis
 
 func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Decision) (*graph, error) {
 	g := newGraph(cfg)
-	g.victims = make(map[string]int32, len(cs))
-	g.keys = make(map[string]int32, len(ids))
+	g.victims = newVictimIndex(len(cs))
+	g.keys = newStrIndex(len(ids))
 
 	// Complaints.
 	maxC := int64(0)
@@ -51,25 +51,47 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 	// Identifiers.
 	maxI := int64(0)
 	for _, id := range ids {
-		if err := g.checkIdentifier(id, nil); err != nil {
+		if _, err := checkID("identifier", id.ID); err != nil {
 			return nil, err
 		}
+		if id.Key == "" {
+			return nil, fmt.Errorf("%w: identifier %d has no key", ErrInvalid, id.ID)
+		}
 		maxI = max(maxI, id.ID)
-		g.keys[id.Key] = int32(id.ID) // checkIdentifier catches a key used twice
 	}
 	g.ids = make([]ident, maxI+1)
+	lastType, lastTyp := "", int32(-1)
 	for _, id := range ids {
 		k := int32(id.ID)
 		x := &g.ids[k]
 		if x.present {
 			return nil, fmt.Errorf("%w: identifier %d given twice", ErrInvalid, id.ID)
 		}
-		*x = ident{key: id.Key, value: id.Value, typ: g.typeID(id.Type), listed: id.Listed, present: true}
+		if lastTyp < 0 || id.Type != lastType { // types come in runs
+			lastType, lastTyp = id.Type, g.typeID(id.Type)
+		}
+		*x = ident{key: id.Key, value: id.Value, typ: lastTyp, listed: id.Listed, present: true}
 		if id.Finding != "" {
 			g.findings[k] = id.Finding
 		}
+		if other, ok := g.keys.get(id.Key, g.keyOf); ok {
+			return nil, fmt.Errorf("%w: key %q given for identifiers %d and %d", ErrInvalid, id.Key, other, id.ID)
+		}
+		g.keys.put(id.Key, k, g.keyOf)
 	}
 	g.nIdents = len(ids)
+	// Presence as bitsets: link checks then stay in cache.
+	cPresent := make([]uint64, len(g.cs)/64+1)
+	for _, c := range cs {
+		cPresent[c.ID/64] |= 1 << (c.ID % 64)
+	}
+	iPresent := make([]uint64, len(g.ids)/64+1)
+	for _, id := range ids {
+		iPresent[id.ID/64] |= 1 << (id.ID % 64)
+	}
+	in := func(set []uint64, id int64) bool {
+		return id > 0 && id/64 < int64(len(set)) && set[id/64]&(1<<(id%64)) != 0
+	}
 
 	// Links, as two adjacency lists sharing two backing arrays. Each list
 	// is capped at its length, so a later append copies it out rather than
@@ -77,10 +99,10 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 	cdeg := make([]int32, len(g.cs)+1)
 	ideg := make([]int32, len(g.ids)+1)
 	for _, l := range links {
-		if !g.hasComplaint(l.Complaint) {
+		if !in(cPresent, l.Complaint) {
 			return nil, fmt.Errorf("%w: complaint %d in a link", ErrUnknown, l.Complaint)
 		}
-		if !g.hasIdent(l.Identifier) {
+		if !in(iPresent, l.Identifier) {
 			return nil, fmt.Errorf("%w: identifier %d in a link", ErrUnknown, l.Identifier)
 		}
 		cdeg[l.Complaint+1]++

@@ -495,6 +495,13 @@ func checkChanges(t *testing.T, what string, before, after snap, ch Changes) {
 			t.Fatalf("%s: network %d is new or changed but was not reported (reported %v)", what, id, ch.Networks)
 		}
 	}
+	for id := range reported {
+		_, inB := b[id]
+		_, inA := a[id]
+		if !inB && !inA {
+			t.Fatalf("%s: reported network %d, which is no network before or after (reported %v)", what, id, ch.Networks)
+		}
+	}
 	var want []TierChange
 	for _, id := range slices.Sorted(maps.Keys(before.States)) {
 		if before.Tiers[id] != after.Tiers[id] {

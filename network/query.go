@@ -22,7 +22,7 @@ func (e *Engine) NetworkOf(complaintID int64) (int64, bool) {
 func (e *Engine) IdentifierByKey(key string) (int64, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	k, ok := e.g.keys[key]
+	k, ok := e.g.keys.get(key, e.g.keyOf)
 	return int64(k), ok
 }
 
