@@ -45,11 +45,16 @@ func fromNano(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// growTo extends s to length n, within its capacity when it can and
+// otherwise with a quarter more room, so growth copies rarely.
 func growTo[T any](s []T, n int) []T {
-	if len(s) >= n {
+	switch {
+	case len(s) >= n:
 		return s
+	case cap(s) >= n:
+		return s[:n]
 	}
-	return slices.Grow(s, n-len(s))[:n]
+	return slices.Grow(s, n-len(s)+n/4)[:n]
 }
 
 func (g *graph) hasComplaint(id int64) bool {
@@ -97,7 +102,7 @@ func (g *graph) checkIdentifier(id Identifier, batch map[string]int64) error {
 // space covers it.
 func (g *graph) growIdents(id int64) {
 	if int(id) >= len(g.ids) {
-		g.ids = growTo(g.ids, int(id)+1+len(g.ids)/8)
+		g.ids = growTo(g.ids, int(id)+1)
 	}
 }
 
@@ -167,7 +172,7 @@ func (e *Engine) AddComplaint(c Complaint, ids []Identifier, links []Link) (Chan
 	}
 
 	if int(ck) >= len(g.cs) {
-		g.cs = growTo(g.cs, int(ck)+1+len(g.cs)/8)
+		g.cs = growTo(g.cs, int(ck)+1)
 	}
 	for _, id := range ids {
 		g.growIdents(id.ID)

@@ -94,6 +94,9 @@ type stamp struct {
 }
 
 func (s *stamp) next(n int) {
+	if cap(s.marks) >= n && len(s.marks) < n {
+		s.marks = s.marks[:cap(s.marks)]
+	}
 	if len(s.marks) < n {
 		s.marks = slices.Grow(s.marks, n-len(s.marks)+n/4)[:n+n/4]
 	}
@@ -450,7 +453,7 @@ type op struct {
 	extra   []int32 // network ids touched by tier changes
 	reps    map[nodeKey]int32
 	made    []int32 // components made or changed by this update: their ids are not "before" ids
-	fresh   int32 // a complaint added by this update: it had no network before
+	fresh   int32   // a complaint added by this update: it had no network before
 	tiers   []TierChange
 }
 
@@ -464,7 +467,7 @@ func (g *graph) begin() *op {
 	g.tst.next(len(g.ids))
 	g.nst.next(len(g.ids))
 	if len(g.nrep) < len(g.ids) {
-		g.nrep = slices.Grow(g.nrep, len(g.ids)-len(g.nrep))[:len(g.ids)]
+		g.nrep = growTo(g.nrep, len(g.ids))
 	}
 	return &op{g: g}
 }
@@ -690,7 +693,7 @@ func (o *op) union(a, b int32) {
 func (g *graph) components(U []int32, made []int32) []int32 {
 	g.ust.next(len(g.cs))
 	if len(g.local) < len(g.cs) {
-		g.local = slices.Grow(g.local, len(g.cs)-len(g.local))[:len(g.cs)]
+		g.local = growTo(g.local, len(g.cs))
 	}
 	for k, m := range U {
 		g.ust.mark(m)

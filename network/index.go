@@ -20,7 +20,9 @@ type slot struct {
 	v int32
 }
 
-func newTable(n int) table { return table{slots: make([]slot, max(8, n+n/3+1))} }
+// newTable sizes for n entries at two-thirds load, leaving room for
+// updates before the table must double (which rehashes everything).
+func newTable(n int) table { return table{slots: make([]slot, max(8, n+n/2+1))} }
 
 func (t *table) home(h uint64) int {
 	hi, _ := bits.Mul64(h, uint64(len(t.slots)))

@@ -37,7 +37,9 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 		}
 		maxC = max(maxC, c.ID)
 	}
-	g.cs = make([]complaint, maxC+1)
+	// Headroom, so that the first complaints added later do not copy the
+	// whole slice (untouched capacity costs address space, not memory).
+	g.cs = make([]complaint, maxC+1, maxC+1+maxC/4+1024)
 	for _, c := range cs {
 		k := int32(c.ID)
 		if g.cs[k].present {
@@ -59,7 +61,7 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 		}
 		maxI = max(maxI, id.ID)
 	}
-	g.ids = make([]ident, maxI+1)
+	g.ids = make([]ident, maxI+1, maxI+1+maxI/4+1024)
 	lastType, lastTyp := "", int32(-1)
 	for _, id := range ids {
 		k := int32(id.ID)
@@ -310,6 +312,16 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 	for ci := range g.comps {
 		g.computeAgg(int32(ci))
 	}
+	// The writers' scratch space, now rather than on the first update.
+	nc, ni := cap(g.cs), cap(g.ids)
+	for _, st := range []*stamp{&g.sst, &g.ust} {
+		st.marks = make([]uint32, nc)
+	}
+	for _, st := range []*stamp{&g.tst, &g.nst, &g.ist} {
+		st.marks = make([]uint32, ni)
+	}
+	g.local = make([]int32, len(g.cs), nc)
+	g.nrep = make([]int32, len(g.ids), ni)
 	return g, nil
 }
 
