@@ -445,6 +445,7 @@ type ComplaintChange struct {
 
 // ComplaintFilter selects complaints for a queue.
 type ComplaintFilter struct {
+	IDs        []int64 // only these complaints; at most 500
 	Status     ComplaintStatus
 	Circle     string
 	AssignedTo int64

@@ -69,6 +69,13 @@ const (
 	// ComplaintTakeCall records complaints phoned in to the 1799 helpline or
 	// made in person (the helpline and walk-in channels).
 	ComplaintTakeCall Action = "complaint.take_call"
+
+	// Fraud networks.
+	NetworkView   Action = "network.view"   // networks, their pictures, the review queue
+	NetworkDecide Action = "network.decide" // confirm or reject identifiers and links, merge and split networks
+	// SuspectLookup is the suspect registry: tiers of identifiers, without
+	// personal data, for banks, telcos and exchanges.
+	SuspectLookup Action = "suspect.lookup"
 )
 
 // Scope narrows a grant to some records.
@@ -161,6 +168,10 @@ var Rules = map[Action]Rule{
 	ComplaintHistory: {Grants: all(greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 
 	ComplaintTakeCall: {Grants: all(greyline.RoleHelpline), Write: true},
+
+	NetworkView:   {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
+	NetworkDecide: {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator), Write: true},
+	SuspectLookup: {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
 }
 
 func own(roles ...greyline.Role) []Grant {

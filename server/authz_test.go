@@ -302,6 +302,22 @@ var authzTable = map[string]authzRow{
 	"POST /api/v1/complaints/{id}/documents":         {action: access.ComplaintAttach, targets: complaintAttachers, body: emptyJSON},
 	"GET /api/v1/complaints/{id}/documents/{did}":    {action: access.ComplaintView, targets: complaintViewers},
 
+	// Fraud networks and the suspect registry; networks are not any
+	// organisation's records, so one target is enough.
+	"GET /networks":                               {action: access.NetworkView, expect: networkViewers},
+	"GET /networks/review":                        {action: access.NetworkView, expect: networkViewers},
+	"GET /networks/{id}":                          {action: access.NetworkView, targets: map[string]byCaller{tOwn: networkViewers}},
+	"POST /networks/decisions":                    {action: access.NetworkDecide, expect: networkDeciders, body: emptyForm},
+	"POST /networks/decisions/{id}/revoke":        {action: access.NetworkDecide, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyForm},
+	"GET /api/v1/networks":                        {action: access.NetworkView, expect: networkViewers},
+	"GET /api/v1/networks/held":                   {action: access.NetworkView, expect: networkViewers},
+	"GET /api/v1/networks/{id}":                   {action: access.NetworkView, targets: map[string]byCaller{tOwn: networkViewers}},
+	"POST /api/v1/networks/decisions":             {action: access.NetworkDecide, expect: networkDeciders, body: emptyJSON},
+	"POST /api/v1/networks/decisions/{id}/revoke": {action: access.NetworkDecide, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyJSON},
+	"GET /api/v1/suspects":                        {action: access.SuspectLookup, expect: suspectLookers},
+	"POST /api/v1/suspects":                       {action: access.SuspectLookup, expect: suspectLookers, body: emptyJSON},
+	"GET /api/v1/suspects/feed":                   {action: access.SuspectLookup, expect: suspectLookers},
+
 	// Complaint pages: the public form and tracking, and the helpline's form.
 	"GET /report":                             {action: access.Public, expect: everyone(allowed)},
 	"POST /report":                            {action: access.Public, expect: everyone(allowed), body: emptyForm},
@@ -354,6 +370,9 @@ var (
 
 	applicationViewers = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)
 	documentViewers    = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector)
+	networkViewers     = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
+	networkDeciders    = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator)
+	suspectLookers     = granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
 	complaintViewers   = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
 	complaintAttachers = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst)
 	licenceViewers     = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
@@ -390,6 +409,9 @@ type authzFixture struct {
 	// lic holds the licensing records by target: tOwn for the callers'
 	// organisation (TESTCO), tOther for another business (OTHERBIZ).
 	lic map[string]*licensingRecords
+	// network is the network the two complaints of lic form (they share a
+	// number); decision an analyst's merge decision.
+	network, decision int64
 }
 
 // licensingRecords are one business's records that licensing routes address.
@@ -471,6 +493,22 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 	f.lic[tOwn].task, f.lic[tOther].task = tasks["TESTCO"], tasks["PTA"]
 }
 
+// addNetwork records an analyst's decision on the network that the two
+// complaints of the licensing records form.
+func (f *authzFixture) addNetwork(t *testing.T) {
+	a, b := f.lic[tOwn].complaint, f.lic[tOther].complaint
+	f.network = min(a, b)
+	if n, ok := f.e.srv.nets.Engine().NetworkOf(a); !ok || n != f.network {
+		t.Fatalf("the fixture's complaints are in network %d, want %d", n, f.network)
+	}
+	analyst := f.e.user(f.e.noTFA, greyline.RoleAnalyst)
+	d := &greyline.NetworkDecision{Kind: greyline.MergeNetworks, Complaints: []int64{a, b}, Note: "Same caller."}
+	if err := f.e.srv.nets.Decide(actorCtx(analyst), d); err != nil {
+		t.Fatal(err)
+	}
+	f.decision = d.ID
+}
+
 // subIDs fills the second path parameter ({pid}, {sid}) of licensing routes
 // with the target business's person or site.
 func (f *authzFixture) subIDs(path, target string) string {
@@ -492,6 +530,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	e := newEnvWith(t, envOptions{cfg: Config{LoginRate: 10000, ReportRate: 10000}, tune: func(o *sqlstore.Options) { o.Clearance = authzClearance }})
 	f := &authzFixture{e: e}
 	f.addLicensing(t)
+	f.addNetwork(t)
 	f.peer = e.user(e.noTFA, greyline.RoleApplicant)
 	f.other = e.user(e.otherO, greyline.RoleApplicant)
 	f.otherTk = f.spareToken(f.other)
@@ -575,6 +614,10 @@ func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCalle
 		case tOther:
 			return f.e.otherO.ID
 		}
+	case strings.Contains(path, "/networks/decisions/{id}"):
+		return f.decision
+	case strings.Contains(path, "/networks/{id}"):
+		return f.network
 	case strings.Contains(path, "/tokens/{id}"):
 		switch target {
 		case tOwn:

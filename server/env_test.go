@@ -19,6 +19,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/auth"
+	"github.com/greyline/greyline/fraudnet"
 	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
@@ -79,6 +80,8 @@ type envOptions struct {
 	cfg    Config
 	// tune, if set, adjusts the store's options (e.g. the clearance policy).
 	tune func(*sqlstore.Options)
+	// networks configures the network engine (thresholds, warninglist).
+	networks fraudnet.Options
 }
 
 func newEnv(t testing.TB) *testEnv { return newEnvWith(t, envOptions{}) }
@@ -100,6 +103,11 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 				srv.LicencesChanged(id)
 			}
 		}
+		opt.OnComplaintsChanged = func(ids []int64) {
+			if srv != nil {
+				srv.ComplaintsChanged(ids)
+			}
+		}
 	}
 	db := sqlstoretest.Open(t, o.engine, sqlstoretest.Options{Now: clk.Now, Tune: tune})
 	signing, err := keys.LoadOrCreateKeyring(t.TempDir(), clk.Now())
@@ -109,7 +117,11 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w, r := db.Pools()
-	srv, err = New(o.cfg, Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
+	nets := fraudnet.New(db, o.networks)
+	if _, err := nets.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv, err = New(o.cfg, Deps{Networks: nets, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db,
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {

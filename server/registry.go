@@ -113,7 +113,28 @@ type Lookup struct {
 	Value    string          `json:"value,omitempty"`
 	Licensed bool            `json:"licensed"`
 	Licences []PublicLicence `json:"licences"`
-	Error    string          `json:"error,omitempty"`
+	// Risk is set when the value was reported in fraud complaints: its
+	// tier and the reasons, never who reported it.
+	Risk  *Risk  `json:"risk,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// Risk is a value's risk tier in the suspect registry.
+type Risk struct {
+	Tier    string   `json:"tier"`
+	Reasons []string `json:"reasons"`
+}
+
+// withRisk adds the suspect registry's tier to a lookup, for every kind of
+// value but licence numbers and names.
+func (s *Server) withRisk(l Lookup) Lookup {
+	if s.nets == nil || l.Error != "" || l.Kind == "licence_number" || l.Kind == "name" {
+		return l
+	}
+	if sus := s.nets.Lookup(l.Query); sus.Error == "" && sus.Tier != "none" {
+		l.Risk = &Risk{Tier: sus.Tier, Reasons: sus.Reasons}
+	}
+	return l
 }
 
 var licenceNumberPattern = regexp.MustCompile(`^(CC|SH)-[A-Z]{3}-\d{4}-\d{6}$`)
@@ -200,7 +221,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request, c *reqCtx) er
 	if !s.limits.allow("lookup:"+c.ip, s.cfg.LookupRate) {
 		return errTooManyAttempts
 	}
-	return writeJSON(w, http.StatusOK, lookupOne(s.registry.idx.View(), r.URL.Query().Get("q")))
+	return writeJSON(w, http.StatusOK, s.withRisk(lookupOne(s.registry.idx.View(), r.URL.Query().Get("q"))))
 }
 
 func (s *Server) apiVerifyBatch(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -216,7 +237,7 @@ func (s *Server) apiVerifyBatch(w http.ResponseWriter, r *http.Request, c *reqCt
 	v := s.registry.idx.View()
 	out := make([]Lookup, len(in.Values))
 	for i, q := range in.Values {
-		out[i] = lookupOne(v, q)
+		out[i] = s.withRisk(lookupOne(v, q))
 	}
 	return writeJSON(w, http.StatusOK, list(out, len(out)))
 }
@@ -268,7 +289,7 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, c *reqCtx) e
 		if !s.limits.allow("lookup:"+c.ip, s.cfg.LookupRate) {
 			return errTooManyAttempts
 		}
-		res := lookupOne(s.registry.idx.View(), strings.Join(q, " "))
+		res := s.withRisk(lookupOne(s.registry.idx.View(), strings.Join(q, " ")))
 		p.Query, p.Result = res.Query, &res
 	}
 	s.render(w, r, c, http.StatusOK, "verify", p)

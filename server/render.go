@@ -183,6 +183,7 @@ var navItems = []struct {
 	{"My account", "/account", access.AccountView},
 	{"New complaint", "/complaints/new", access.ComplaintTakeCall},
 	{"Complaints", "/complaints", access.ComplaintView},
+	{"Networks", "/networks", access.NetworkView},
 	{"Check a licence", "/verify", access.Public},
 }
 
@@ -288,6 +289,8 @@ var flashes = map[string]string{
 	"complaint-changed":   "The complaint was updated.",
 	"identifier-reviewed": "Your review of the identifier was recorded.",
 	"evidence-added":      "The file was attached.",
+	"decided-network":     "Your decision was recorded and the networks were recomputed.",
+	"revoked-network":     "The decision was revoked and the networks were recomputed.",
 }
 
 func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }

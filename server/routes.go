@@ -172,6 +172,13 @@ func (s *Server) pageRoutes() []route {
 		upload(rec(s.complaintRecord, p("POST", "/complaints/{id}/documents", access.ComplaintAttach, stageFull, s.complaintDocumentSubmit))),
 		rec(s.complaintRecord, p("GET", "/complaints/{id}/documents/{did}", access.ComplaintView, stageFull, s.complaintDocument)),
 
+		// Fraud networks.
+		p("GET", "/networks", access.NetworkView, stageFull, s.networksPage),
+		p("GET", "/networks/review", access.NetworkView, stageFull, s.networkReviewPage),
+		p("GET", "/networks/{id}", access.NetworkView, stageFull, s.networkPage),
+		p("POST", "/networks/decisions", access.NetworkDecide, stageFull, s.networkDecisionSubmit),
+		p("POST", "/networks/decisions/{id}/revoke", access.NetworkDecide, stageFull, s.networkRevokeSubmit),
+
 		// Public verification.
 		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
 		p("GET", "/verify/certificate", access.Public, stageFull, s.certificateVerifyPage),
@@ -232,6 +239,15 @@ func (s *Server) apiRoutes() []route {
 		upload(rec(s.inspectionRecord, a("POST", "/inspections/{id}/photos", access.InspectionRecord, s.apiInspectionPhoto))),
 		rec(s.licenceRecord, a("POST", "/licences/{id}/status", access.LicenceEnforce, s.apiLicenceStatus)),
 		rec(s.licenceRecord, a("POST", "/licences/{id}/surrender", access.LicenceSurrender, s.apiLicenceSurrender)),
+
+		a("GET", "/suspects", access.SuspectLookup, s.apiSuspect),
+		a("POST", "/suspects", access.SuspectLookup, s.apiSuspectBatch),
+		a("GET", "/suspects/feed", access.SuspectLookup, s.apiSuspectFeed),
+		a("GET", "/networks", access.NetworkView, s.apiNetworks),
+		a("GET", "/networks/held", access.NetworkView, s.apiHeld),
+		a("GET", "/networks/{id}", access.NetworkView, s.apiNetwork),
+		a("POST", "/networks/decisions", access.NetworkDecide, s.apiNetworkDecide),
+		a("POST", "/networks/decisions/{id}/revoke", access.NetworkDecide, s.apiNetworkRevoke),
 
 		a("GET", "/verify", access.Public, s.apiVerify),
 		a("POST", "/verify", access.VerifyBatch, s.apiVerifyBatch),

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/fraudnet"
 	"github.com/greyline/greyline/keys"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -68,6 +69,8 @@ type Deps struct {
 	Registry     greyline.RegistrySource
 	Signing      *keys.Keyring // signs licence certificates
 	Complaints   greyline.ComplaintService
+	// Networks is the live fraud-network index and suspect registry.
+	Networks *fraudnet.Service
 	// Circles are offered when triaging (default greyline.DefaultCircles()).
 	Circles *greyline.CircleTable
 	// Calendar counts working days (default: fixed public holidays only).
@@ -97,6 +100,7 @@ type Server struct {
 	complaints   greyline.ComplaintService
 	calendar     greyline.Calendar
 	circles      *greyline.CircleTable
+	nets         *fraudnet.Service
 	log          *slog.Logger
 	now          greyline.Clock
 	tmpl         *templates
@@ -109,7 +113,7 @@ type Server struct {
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
 	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
-		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil {
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -158,7 +162,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

@@ -491,6 +491,16 @@ func (db *DB) ListComplaints(ctx context.Context, f greyline.ComplaintFilter) ([
 	var where []string
 	var args []any
 	add := func(c string, a any) { where, args = append(where, c), append(args, a) }
+	if f.IDs != nil {
+		if len(f.IDs) == 0 || len(f.IDs) > 500 {
+			return []*greyline.Complaint{}, nil
+		}
+		list := make([]any, len(f.IDs))
+		for i, id := range f.IDs {
+			list[i] = id
+		}
+		where, args = append(where, "id IN "+inList(len(list))), append(args, list...)
+	}
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}

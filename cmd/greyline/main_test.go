@@ -217,7 +217,7 @@ func TestHelp(t *testing.T) {
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys")},
+			"provisional-days", "signing-keys", "warninglist", "hold-complaints", "hold-victims")},
 		{[]string{"migrate", "--help"}, "Usage: greyline migrate [options]", with(storeOptions)},
 		{[]string{"user", "--help"}, "Usage: greyline user <subcommand> [options]", nil},
 		{[]string{"user", "create", "--help"}, "Usage: greyline user create --email EMAIL", with(storeOptions,
@@ -231,12 +231,14 @@ func TestHelp(t *testing.T) {
 		{[]string{"audit", "verify", "--help"}, "Usage: greyline audit verify [options]", with(storeOptions)},
 		{[]string{"version", "--help"}, "Usage: greyline version", nil},
 		{[]string{"licences", "--help"}, "Usage: greyline licences expire [options]", nil},
+		{[]string{"networks", "--help"}, "Usage: greyline networks rebuild [options]", nil},
+		{[]string{"networks", "rebuild", "--help"}, "Usage: greyline networks rebuild [options]", with(storeOptions, "warninglist", "hold-complaints", "hold-victims")},
 		{[]string{"certificate", "--help"}, "Usage: greyline certificate verify [--keys FILE] FILE-OR-TOKEN", nil},
 		{[]string{"serve", "-h"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys")},
+			"provisional-days", "signing-keys", "warninglist", "hold-complaints", "hold-victims")},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

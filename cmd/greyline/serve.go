@@ -12,6 +12,7 @@ import (
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/demo"
+	"github.com/greyline/greyline/fraudnet"
 	"github.com/greyline/greyline/server"
 	"github.com/greyline/greyline/sqlstore"
 )
@@ -38,6 +39,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "`URL` where the public reaches greyline; certificate QR codes point there (default http://ADDR)")
 	var lf licensingFlags
 	lf.register(fs)
+	var nf networkFlags
+	nf.register(fs)
 	if err := m.parse(fs, args, secretFlags); err != nil {
 		return err
 	}
@@ -62,6 +65,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	v.Check(sessionMax >= sessionIdle, "--session-max", "must be at least --session-idle")
 	v.Check(cfg.ShutdownTimeout > 0, "--shutdown-timeout", "must be positive")
 	lf.validate(&v)
+	nf.validate(&v)
 	if fs.NArg() > 0 {
 		v.Add("arguments", fmt.Sprintf("unexpected %q", fs.Args()))
 	}
@@ -78,6 +82,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		o.OnLicencesChanged = func(id int64) {
 			if srv != nil {
 				srv.LicencesChanged(id)
+			}
+		}
+		o.OnComplaintsChanged = func(ids []int64) {
+			if srv != nil {
+				srv.ComplaintsChanged(ids)
 			}
 		}
 	})
@@ -129,7 +138,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if r != w {
 		pools["reader"] = r
 	}
-	srv, err = server.New(cfg, server.Deps{Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
+	nets := fraudnet.New(db, nf.options())
+	st, err := nets.Rebuild(sys)
+	if err != nil {
+		return err
+	}
+	log.Info("fraud networks built", "complaints", st.Complaints, "networks", st.Networks, "held", st.Held, "took", round(st.Read+st.Build+st.Save))
+	srv, err = server.New(cfg, server.Deps{Networks: nets, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
 	if err != nil {
 		return err
