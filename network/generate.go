@@ -16,7 +16,7 @@ import (
 //     complaints), receiving accounts (one per ~25) and sites (one per
 //     ~40), so rings become networks;
 //   - everything else is fresh: most identifiers appear once;
-//   - 5% of complaints also mention one of 40 very popular values, Zipf
+//   - 8% of complaints also mention one of 40 very popular values, Zipf
 //     distributed: bank helplines, URL shorteners, platform domains and
 //     exchange hot wallets (listed on the warninglist), and payment
 //     gateways and hosts that are not listed, which the over-link
@@ -80,14 +80,20 @@ func Generate(n int, seed uint64) ([]Complaint, []Identifier, []Link) {
 		{"phone", true, 12}, {"url", true, 6}, {"domain", true, 6}, {"crypto", true, 4},
 		{"phone", false, 6}, {"domain", false, 3}, {"wallet", false, 3},
 	}
-	var popular []int64
+	var popular, unlisted []int64
 	for _, p := range popularTypes {
 		for range p.n {
-			popular = append(popular, newID(p.typ, p.listed))
+			if id := newID(p.typ, p.listed); p.listed {
+				popular = append(popular, id)
+			} else {
+				unlisted = append(unlisted, id)
+			}
 		}
 	}
-	// Interleave so that the Zipf head mixes listed and unlisted values.
+	// The unlisted ones (gateways, hosts) are the most popular of all,
+	// so that the threshold catches them from 100,000 complaints up.
 	r.Shuffle(len(popular), func(a, b int) { popular[a], popular[b] = popular[b], popular[a] })
+	popular = append(unlisted, popular...)
 
 	// Rings, and which complaint belongs to which (-1: on its own).
 	type ring struct {
@@ -185,11 +191,11 @@ func Generate(n int, seed uint64) ([]Complaint, []Identifier, []Link) {
 			if r.IntN(100) < 75 {
 				link(newID(otherType(), false))
 			}
-			if r.IntN(100) < 30 {
+			if r.IntN(100) < 27 {
 				link(newID(otherType(), false))
 			}
 		}
-		if r.IntN(100) < 5 {
+		if r.IntN(100) < 8 {
 			u := r.Float64()
 			link(popular[int(nPopular*u*u*u)])
 		}

@@ -24,10 +24,10 @@ func withSmallCutoffs(t *testing.T, comp, ident int) {
 // what the naive model computes; every update must report the networks
 // and tiers it changed.
 func TestIncrementalMatchesLoadAndModel(t *testing.T) {
-	seeds := 30
+	seeds := 25
 	steps := 150
-	if testing.Short() {
-		seeds, steps = 8, 60
+	if testing.Short() || raceEnabled {
+		seeds, steps = 6, 60
 	}
 	for _, cut := range []struct{ comp, ident int }{{128, 256}, {3, 4}} {
 		for seed := range seeds {
