@@ -6,13 +6,33 @@
 // updates; every update reports the networks and tiers it changed, so the
 // caller can persist them or publish a feed.
 //
+// # Use
+//
+//	e := network.New(network.DefaultConfig())
+//	err := e.Load(complaints, identifiers, links, decisions) // on start: full rebuild
+//	ch, err := e.AddComplaint(c, newIdentifiers, itsLinks)   // as complaints arrive
+//	ch, err = e.UpdateComplaint(c)                            // victim, loss, city, category, time
+//	ch, err = e.RemoveLink(l) / e.AddLink(l)                  // an analyst removed or restored an identifier
+//	ch, err = e.SetIdentifier(id)                             // warninglisted, enforcement finding
+//	ch, err = e.Apply(decision) / e.Revoke(decisionID)        // analysts' assertions
+//	// ch.Networks and ch.Tiers say what to persist or publish.
+//	e.NetworkOf(complaintID); e.Network(networkID); e.Networks(filter)
+//	e.Assess(identifierID); e.Tier(identifierID); e.IdentifierByKey(key)
+//	e.Held(); e.Tiers(); e.Stats()
+//
+// Complaints and identifiers are never removed, only their links. Errors
+// wrap ErrUnknown or ErrInvalid, and a call that fails changes nothing.
+// Times come back in UTC.
+//
 // # Networks
 //
 // A network is a connected component of the graph whose nodes are
 // complaints and whose edges are:
 //   - a linking identifier shared by two complaints with the same
-//     partition label (see Split below); think of an identifier as one node
-//     per label it is used with;
+//     partition label; think of an identifier as one node per label it is
+//     used with. A Split decision labels its complaints with its own id
+//     (the latest Split of a complaint wins, so the order decisions were
+//     applied in does not matter); other complaints have label 0;
 //   - a Merge decision, which joins its complaints whatever their labels.
 //
 // A network's id is its smallest complaint id: deterministic, and stable
@@ -55,6 +75,8 @@
 //
 // Ids are dense database ids, so complaints and identifiers live in slices
 // indexed by id, with int32 ids inside (ids above 2^31-1 are refused).
+// Match keys and victim keys are found through compact open-addressing
+// tables of their hashes (index.go), not maps of strings.
 // Load builds everything in bulk (union-find over the links). Updates are
 // incremental: adding links merges networks small into large; anything
 // that can remove an edge (a removed or rejected link, a value becoming
