@@ -155,4 +155,33 @@ type NetworkStore interface {
 	// each difference to the feed, in one transaction.
 	SaveTiers(ctx context.Context, ups []TierUpdate) (changed int, err error)
 	TierFeed(ctx context.Context, since int64, limit int) ([]TierChange, error)
+	IdentifierData(ctx context.Context, ids []int64) ([]NetworkIdentifier, error)
+}
+
+// ChangeKind names what a change-log entry is about.
+type ChangeKind string
+
+const (
+	ChangeComplaints ChangeKind = "complaints" // complaints First..Last were filed or relinked
+	ChangeBusiness   ChangeKind = "business"   // a business's licences or declarations changed
+	ChangeDecision   ChangeKind = "decision"   // a network decision was taken or revoked
+	ChangeIdentifier ChangeKind = "identifier" // an identifier's finding changed
+)
+
+// Change is one entry of the change log: the ids First to Last of a kind.
+type Change struct {
+	Seq         int64
+	Kind        ChangeKind
+	First, Last int64
+	At          time.Time
+}
+
+// ChangeLog is what every server reads to keep its in-memory indexes in
+// step with writes made by the others.
+type ChangeLog interface {
+	// LatestChange is the newest sequence number (0 when none).
+	LatestChange(ctx context.Context) (int64, error)
+	// ChangesSince lists entries after seq, and also those written within
+	// lookback, since an entry can commit after one with a higher number.
+	ChangesSince(ctx context.Context, seq int64, lookback time.Duration) ([]Change, error)
 }

@@ -7,6 +7,7 @@ package fraudnet
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -341,4 +342,48 @@ func (s *Service) Feed(ctx context.Context, since int64, limit int) ([]greyline.
 // Decisions returns decisions by id, for showing what shaped a network.
 func (s *Service) Decisions(ctx context.Context, ids []int64) ([]*greyline.NetworkDecision, error) {
 	return s.store.ListNetworkDecisions(ctx, ids)
+}
+
+// SyncDecision brings the engine in step with a decision another server
+// took or revoked. Applying a decision it already has, or revoking one it
+// no longer has, changes nothing.
+func (s *Service) SyncDecision(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.store.ListNetworkDecisions(ctx, []int64{id})
+	if err != nil || len(ds) == 0 {
+		return err
+	}
+	var ch network.Changes
+	if ds[0].RevokedAt != nil {
+		ch, err = s.eng.Revoke(id)
+	} else {
+		ch, err = s.eng.Apply(decisionFor(ds[0]))
+	}
+	if errors.Is(err, network.ErrUnknown) || errors.Is(err, network.ErrInvalid) {
+		return nil // already revoked here, or names what this server has not seen yet: the next rebuild settles it
+	}
+	if err != nil {
+		return err
+	}
+	return s.saveChanges(ctx, ch)
+}
+
+// SyncIdentifiers brings identifiers' findings (and so their tiers) in step.
+func (s *Service) SyncIdentifiers(ctx context.Context, ids []int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rows, err := s.store.IdentifierData(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var chs []network.Changes
+	for _, x := range rows {
+		ch, err := s.eng.SetIdentifier(network.Identifier{ID: x.ID, Type: x.Type, Key: x.Key, Value: x.Value, Finding: x.Finding, Listed: s.listed(x.Type, x.Value)})
+		if err != nil {
+			return err
+		}
+		chs = append(chs, ch)
+	}
+	return s.saveChanges(ctx, chs...)
 }

@@ -30,6 +30,8 @@ import (
 type testEnv struct {
 	t      testing.TB
 	db     *sqlstore.DB
+	dsn    string // the database, for a second handle on it
+	engine sqlstore.Engine
 	srv    *Server
 	ts     *httptest.Server
 	clock  *testClock
@@ -109,7 +111,8 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 			}
 		}
 	}
-	db := sqlstoretest.Open(t, o.engine, sqlstoretest.Options{Now: clk.Now, Tune: tune})
+	dsn := sqlstoretest.DSN(t, o.engine)
+	db := sqlstoretest.Open(t, o.engine, sqlstoretest.Options{Now: clk.Now, Tune: tune, DSN: dsn})
 	signing, err := keys.LoadOrCreateKeyring(t.TempDir(), clk.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +132,7 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	e := &testEnv{t: t, db: db, srv: srv, ts: ts, clock: clk, logs: logs, sys: greyline.WithActor(context.Background(), greyline.Actor{System: true})}
+	e := &testEnv{t: t, db: db, dsn: dsn, engine: o.engine, srv: srv, ts: ts, clock: clk, logs: logs, sys: greyline.WithActor(context.Background(), greyline.Actor{System: true})}
 	e.noTFA = e.org("TESTCO", greyline.OrgBusiness, false)
 	e.otherO = e.org("OTHERCO", greyline.OrgBank, false)
 	return e

@@ -71,6 +71,8 @@ type Deps struct {
 	Complaints   greyline.ComplaintService
 	// Networks is the live fraud-network index and suspect registry.
 	Networks *fraudnet.Service
+	// Changes, if set, is followed (Follow) to see other servers' writes.
+	Changes greyline.ChangeLog
 	// Circles are offered when triaging (default greyline.DefaultCircles()).
 	Circles *greyline.CircleTable
 	// Calendar counts working days (default: fixed public holidays only).
@@ -101,6 +103,8 @@ type Server struct {
 	calendar     greyline.Calendar
 	circles      *greyline.CircleTable
 	nets         *fraudnet.Service
+	changes      greyline.ChangeLog
+	follow       *follower
 	log          *slog.Logger
 	now          greyline.Clock
 	tmpl         *templates
@@ -162,7 +166,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

@@ -290,6 +290,8 @@ type tx struct {
 	afterCommit []int64
 	// complaintsChanged lists complaints written, for OnComplaintsChanged.
 	complaintsChanged []int64
+	// changes are other change-log entries (decisions, identifiers).
+	changes []greyline.Change
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
@@ -367,7 +369,10 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 			db.opt.OnComplaintsChanged(t.complaintsChanged)
 		}
 	}()
-	return fn(t)
+	if err = fn(t); err == nil && !readOnly {
+		err = t.writeChangeLog()
+	}
+	return err
 }
 
 // notFound converts sql.ErrNoRows into a user-facing not-found error.

@@ -447,11 +447,27 @@ func (db *DB) importTx(ctx context.Context, fn func(*tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&tx{tx: stx, db: db, ctx: ctx}); err != nil {
+	t := &tx{tx: stx, db: db, ctx: ctx}
+	if err := fn(t); err != nil {
 		stx.Rollback()
 		return err
 	}
-	return db.translate(stx.Commit())
+	if err := t.writeChangeLog(); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := db.translate(stx.Commit()); err != nil {
+		return err
+	}
+	db.complaintsWritten(t.complaintsChanged)
+	return nil
+}
+
+// complaintsWritten calls the OnComplaintsChanged hook after a commit.
+func (db *DB) complaintsWritten(ids []int64) {
+	if db.opt.OnComplaintsChanged != nil && len(ids) > 0 {
+		db.opt.OnComplaintsChanged(ids)
+	}
 }
 
 // orFail is "OR FAIL " on SQLite. A multi-row INSERT that may ABORT (the
@@ -486,6 +502,7 @@ type ImportWriter struct {
 	began   time.Time
 	rows    int
 	pending []pendingImport
+	changed []int64 // complaints written in the open transaction
 	err     error
 }
 
@@ -536,7 +553,10 @@ func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
 					panic(p)
 				}
 			}()
-			return (&tx{tx: w.stx, db: w.db, ctx: w.ctx}).importBatch(p)
+			t := &tx{tx: w.stx, db: w.db, ctx: w.ctx}
+			res, err = t.importBatch(p)
+			w.changed = append(w.changed, t.complaintsChanged...)
+			return res, err
 		}()
 		if err != nil {
 			w.rollback()
@@ -601,8 +621,16 @@ func (w *ImportWriter) tryBegin() error {
 
 func (w *ImportWriter) commit() error {
 	var err error
+	changed := w.changed
+	w.changed = nil
 	if w.stx != nil {
-		err = w.db.translate(w.stx.Commit())
+		// The change log goes in the transaction it describes.
+		err = (&tx{tx: w.stx, db: w.db, ctx: w.ctx, complaintsChanged: changed}).writeChangeLog()
+		if err != nil {
+			w.stx.Rollback()
+		} else {
+			err = w.db.translate(w.stx.Commit())
+		}
 		w.stx = nil
 		err = errors.Join(err, w.release())
 	}
@@ -610,6 +638,7 @@ func (w *ImportWriter) commit() error {
 		w.err, w.pending = err, nil
 		return err
 	}
+	w.db.complaintsWritten(changed)
 	for _, p := range w.pending {
 		p.done(p.res)
 	}
@@ -623,7 +652,7 @@ func (w *ImportWriter) rollback() {
 		w.stx = nil
 		w.release()
 	}
-	w.pending = nil
+	w.pending, w.changed = nil, nil
 }
 
 // release restores the connection's settings and hands it back.

@@ -216,6 +216,7 @@ func (db *DB) RecordNetworkDecision(ctx context.Context, d *greyline.NetworkDeci
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, d.Kind, d.Identifier, d.Complaint, strings.Join(ids, ","), d.Note, d.CreatedBy, d.CreatedAt).Scan(&d.ID); err != nil {
 			return err
 		}
+		t.logChange(greyline.ChangeDecision, d.ID)
 		return t.audit(greyline.AuditEvent{Action: "network." + string(d.Kind), RecordType: "network_decision", RecordID: idString(d.ID),
 			Detail: decisionDetail(d)})
 	})
@@ -257,6 +258,7 @@ func (db *DB) RevokeNetworkDecision(ctx context.Context, id int64) (*greyline.Ne
 		}
 		out = ds[0]
 		out.RevokedBy, out.RevokedAt = by, &now
+		t.logChange(greyline.ChangeDecision, id)
 		return t.audit(greyline.AuditEvent{Action: "network.revoke", RecordType: "network_decision", RecordID: idString(id), Detail: string(out.Kind) + " " + decisionDetail(out)})
 	})
 	return out, err
@@ -358,6 +360,36 @@ func (db *DB) SetIdentifierFinding(ctx context.Context, identifierID int64, find
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound(sql.ErrNoRows, "Identifier")
 		}
+		t.logChange(greyline.ChangeIdentifier, identifierID)
 		return t.audit(greyline.AuditEvent{Action: "identifier.finding", RecordType: "identifier", RecordID: idString(identifierID), Detail: finding})
 	})
+}
+
+// IdentifierData reads identifiers by id, for bringing the engine in step
+// after another server changed them.
+func (db *DB) IdentifierData(ctx context.Context, ids []int64) ([]greyline.NetworkIdentifier, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []greyline.NetworkIdentifier
+	err := db.read(ctx, func(t *tx) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, err := t.query("SELECT id, type, match_key, value, finding, tier FROM identifiers WHERE id IN "+inList(len(ids))+" ORDER BY id", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var i greyline.NetworkIdentifier
+			if err := rows.Scan(&i.ID, &i.Type, &i.Key, &i.Value, &i.Finding, &i.Tier); err != nil {
+				return err
+			}
+			out = append(out, i)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

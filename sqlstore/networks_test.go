@@ -226,3 +226,63 @@ func TestLinearStorage(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeLog: each write that the servers' indexes follow leaves an
+// entry in its own transaction; an import is one range per batch.
+func TestChangeLog(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := sys()
+		start, err := db.LatestChange(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		var rows []sqlstore.ImportRow
+		for i := range 5 {
+			rows = append(rows, importRow(i, now))
+		}
+		if _, err := db.ImportComplaints(ctx, 0, rows); err != nil {
+			t.Fatal(err)
+		}
+		c, _, _, err := db.CreateComplaint(ctx, sampleComplaint(now), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &greyline.NetworkDecision{Kind: greyline.RejectIdentifier, Identifier: c.Identifiers[0].ID, Note: "A helpline."}
+		if err := db.RecordNetworkDecision(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetIdentifierFinding(ctx, c.Identifiers[0].ID, "Seized."); err != nil {
+			t.Fatal(err)
+		}
+		// A refused write leaves nothing.
+		bad := sampleComplaint(now)
+		bad.Category = "nonsense"
+		db.CreateComplaint(ctx, bad, "")
+		got, err := db.ChangesSince(ctx, start, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type entry struct {
+			Kind        greyline.ChangeKind
+			First, Last int64
+		}
+		var entries []entry
+		for _, g := range got {
+			entries = append(entries, entry{g.Kind, g.First, g.Last})
+		}
+		want := []entry{{greyline.ChangeComplaints, 1, 5}, {greyline.ChangeComplaints, c.ID, c.ID},
+			{greyline.ChangeDecision, d.ID, d.ID}, {greyline.ChangeIdentifier, c.Identifiers[0].ID, c.Identifiers[0].ID}}
+		if diff := cmp.Diff(want, entries); diff != "" {
+			t.Errorf("change log (-want +got):\n%s", diff)
+		}
+		// The look-back returns recent entries again, whatever the cursor.
+		again, _ := db.ChangesSince(ctx, got[len(got)-1].Seq, time.Hour)
+		if len(again) != len(got) {
+			t.Errorf("look-back: %d entries, want %d", len(again), len(got))
+		}
+		if n, err := db.PruneChanges(ctx, time.Now().Add(time.Hour)); err != nil || n != int64(len(got)) {
+			t.Errorf("prune: %d %v", n, err)
+		}
+	})
+}

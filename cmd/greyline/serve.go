@@ -138,13 +138,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if r != w {
 		pools["reader"] = r
 	}
+	// Where following the other servers' writes starts: read before the
+	// indexes are built, so that nothing written meanwhile is missed.
+	seq, err := db.LatestChange(ctx)
+	if err != nil {
+		return err
+	}
 	nets := fraudnet.New(db, nf.options())
 	st, err := nets.Rebuild(sys)
 	if err != nil {
 		return err
 	}
 	log.Info("fraud networks built", "complaints", st.Complaints, "networks", st.Networks, "held", st.Held, "took", round(st.Read+st.Build+st.Save))
-	srv, err = server.New(cfg, server.Deps{Networks: nets, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
+	srv, err = server.New(cfg, server.Deps{Networks: nets, Changes: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
 	if err != nil {
 		return err
@@ -152,6 +158,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := srv.RebuildRegistry(ctx); err != nil {
 		return err
 	}
+	srv.FollowFrom(seq)
+	go srv.Follow(ctx, followEvery)
 	go maintain(ctx, db, srv, log)
 	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
 	return srv.ListenAndServe(ctx, func(addr string) {
@@ -193,15 +201,30 @@ func baseURL(addr string, tls bool) string {
 // server runs (`greyline licences expire` does the same from cron), and
 // rebuilds the lookup index, so that changes made by another process (the
 // cron command, a second server on PostgreSQL) reach it within that time.
+// followEvery is how often a server reads the change log: answers are never
+// more than about this stale after another server's write.
+const followEvery = 250 * time.Millisecond
+
 func maintain(ctx context.Context, db *sqlstore.DB, srv *server.Server, log *slog.Logger) {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
-		if n, err := db.ExpireDue(sys); err != nil {
+		// With several servers on one database, each job runs on one of them.
+		if _, err := db.Exclusive(sys, "licence-expiry", func(ctx context.Context) error {
+			n, err := db.ExpireDue(ctx)
+			if n > 0 {
+				log.Info("licences expired", "count", n)
+			}
+			return err
+		}); err != nil {
 			log.Error("licence expiry failed", "err", err)
-		} else if n > 0 {
-			log.Info("licences expired", "count", n)
+		}
+		if _, err := db.Exclusive(sys, "change-log-prune", func(ctx context.Context) error {
+			_, err := db.PruneChanges(ctx, time.Now().Add(-24*time.Hour))
+			return err
+		}); err != nil {
+			log.Error("pruning the change log failed", "err", err)
 		}
 		if err := srv.RebuildRegistry(ctx); err != nil && ctx.Err() == nil {
 			log.Error("registry rebuild failed", "err", err)

@@ -48,6 +48,9 @@ func ForEach(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 type Options struct {
 	Now  greyline.Clock
 	Tune func(*sqlstore.Options)
+	// DSN, if set, opens that database (from DSN) instead of a new one:
+	// a second handle on one database, as a second server would hold.
+	DSN string
 }
 
 // DSN creates an empty isolated database for engine e and returns its DSN.
@@ -107,7 +110,11 @@ func Open(t testing.TB, e sqlstore.Engine, o Options) *sqlstore.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := sqlstore.Options{DSN: DSN(t, e), Keys: TestKeys(t), Hasher: FastHasher, Now: o.Now, Files: files}
+	dsn := o.DSN
+	if dsn == "" {
+		dsn = DSN(t, e)
+	}
+	opt := sqlstore.Options{DSN: dsn, Keys: TestKeys(t), Hasher: FastHasher, Now: o.Now, Files: files}
 	if o.Tune != nil {
 		o.Tune(&opt)
 	}
