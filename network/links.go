@@ -50,3 +50,20 @@ type NetworkLink struct {
 	Link
 	Active bool
 }
+
+// NetworksOf lists the networks of the complaints that mention an
+// identifier, sorted: where a licensed business's declared number turns up.
+func (e *Engine) NetworksOf(identifierID int64) []int64 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	g := e.g
+	if !g.hasIdent(identifierID) {
+		return nil
+	}
+	var out []int64
+	for _, c := range g.ids[identifierID].complaints {
+		out = append(out, int64(g.netID(c)))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

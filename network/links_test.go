@@ -30,4 +30,10 @@ func TestComplaintAndNetworkLinks(t *testing.T) {
 	if e.NetworkLinks(2) != nil {
 		t.Error("2 is not a network's id")
 	}
+	if got := e.NetworksOf(2); !cmp.Equal(got, []int64{1, 3}) {
+		t.Errorf("networks of the listed identifier: %v", got)
+	}
+	if got := e.NetworksOf(9); got != nil {
+		t.Errorf("networks of an unknown identifier: %v", got)
+	}
 }

@@ -101,6 +101,12 @@ func TestNetworkGuards(t *testing.T) {
 	if networkOf(t, e, a1) == networkOf(t, e, b1) {
 		t.Fatal("after the revocation the networks are still joined")
 	}
+	// Rejecting a2's link to the caller takes a2 out of network A.
+	phone := a2.Identifiers[0].ID
+	resp, body = e.api("POST", "/api/v1/networks/decisions", analyst, map[string]any{"kind": "reject_link", "identifier_id": phone, "complaint_id": a2.ID, "note": "She only mentioned the number."})
+	if resp.StatusCode != 201 || networkOf(t, e, a2) == networkOf(t, e, a1) {
+		t.Fatalf("reject link: %d %s; networks %d %d", resp.StatusCode, body, networkOf(t, e, a2), networkOf(t, e, a1))
+	}
 	// A bad decision names the field and records nothing.
 	resp, body = e.api("POST", "/api/v1/networks/decisions", analyst, map[string]any{"kind": "merge", "complaints": []int64{a1.ID}, "note": "x"})
 	wantProblem(t, "merge of one", resp, body, 400, greyline.EINVALID, "complaints")
@@ -163,5 +169,41 @@ func TestSuspectRegistry(t *testing.T) {
 	json.Unmarshal(body, &l)
 	if resp.StatusCode != 200 || l.Risk == nil || l.Risk.Tier != s.Tier {
 		t.Fatalf("verify: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestLicenceFlag: a network that includes a licensed business's declared
+// number names the licence, and the licence's page flags it for NCCIA and
+// PTA; a network of undeclared values is a suspected unlicensed operation.
+func TestLicenceFlag(t *testing.T) {
+	e := newEnv(t)
+	ls := vtRegistryFixture(t, e)
+	ravi := ls[2]
+	a := fileComplaint(t, e, 1, 1_000_000, "They called from 042-35761234 about a prize.")
+	fileComplaint(t, e, 2, 1_000_000, "A call from +92 42 35761234.")
+	u := fileComplaint(t, e, 3, 0, "Caller 0321-4440001 again.")
+	fileComplaint(t, e, 4, 0, "Caller 0321-4440001.")
+	analyst := e.token(e.user(nil, greyline.RoleAnalyst), "read")
+	var d networkDetail
+	_, body := e.api("GET", fmt.Sprintf("/api/v1/networks/%d", a.ID), analyst, nil)
+	json.Unmarshal(body, &d)
+	if d.Unlicensed || len(d.Licences) != 1 || d.Licences[0].Number != ravi.lic.Number {
+		t.Fatalf("licensed network: %s", body)
+	}
+	_, body = e.api("GET", fmt.Sprintf("/api/v1/networks/%d", u.ID), analyst, nil)
+	json.Unmarshal(body, &d)
+	if !d.Unlicensed || len(d.Licences) != 0 {
+		t.Fatalf("unlicensed network: %s", body)
+	}
+	// The licence's page, for an NCCIA reviewer.
+	off := false
+	if _, err := e.db.UpdateOrg(e.sys, e.seeded("NCCIA").ID, greyline.OrgUpdate{Require2FA: &off}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	c.login(e.user(e.seeded("NCCIA"), greyline.RoleReviewer))
+	resp, page := c.get(fmt.Sprintf("/licences/%d", ravi.lic.ID))
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="licence-flags"`) || !strings.Contains(page, "924235761234") {
+		t.Fatalf("licence page: %d\n%s", resp.StatusCode, page)
 	}
 }

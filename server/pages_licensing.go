@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,6 +14,7 @@ import (
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/access"
 	"github.com/greyline/greyline/filestore"
+	"github.com/greyline/greyline/identifier"
 )
 
 type applicationPage struct {
@@ -277,6 +279,18 @@ type licencePage struct {
 	CanSurrend  bool
 	Today       string
 	StatusLabel string
+	// Flags are the licence's declared numbers, domains and apps that turn
+	// up in fraud complaints: for NCCIA's and PTA's attention.
+	Flags       []licenceFlag
+	CanNetworks bool
+}
+
+// licenceFlag is a declared resource reported in fraud complaints.
+type licenceFlag struct {
+	Value    string
+	Tier     string
+	Reasons  []string
+	Networks []int64
 }
 
 func (s *Server) loadLicencePage(r *http.Request, c *reqCtx) (*licencePage, error) {
@@ -302,8 +316,52 @@ func (s *Server) loadLicencePage(r *http.Request, c *reqCtx) (*licencePage, erro
 	p.CanEnforce = c.can(access.LicenceEnforce, rec)
 	p.CanSurrend = l.Status.Holds() && c.can(access.LicenceSurrender, rec)
 	p.StatusLabel = statusLabel(l.Status)
+	p.CanNetworks = c.can(access.NetworkView, nil)
+	if p.CanEnforce || p.CanNetworks {
+		if p.Flags, err = s.licenceFlags(ctx, l); err != nil {
+			return nil, err
+		}
+	}
 	p.Flash = flash(r)
 	return p, nil
+}
+
+// licenceFlags finds the licence's declared resources among the
+// identifiers of fraud complaints.
+func (s *Server) licenceFlags(ctx context.Context, l *greyline.Licence) ([]licenceFlag, error) {
+	sites, err := s.businesses.ListSites(ctx, l.BusinessID)
+	if err != nil {
+		return nil, err
+	}
+	var out []licenceFlag
+	eng := s.nets.Engine()
+	for _, site := range sites {
+		if site.ID != l.SiteID {
+			continue
+		}
+		var ids []identifier.ID
+		for _, n := range site.Resources.Numbers {
+			ids = append(ids, identifier.Parse(identifier.Phone, n))
+		}
+		for _, d := range site.Resources.Domains {
+			ids = append(ids, identifier.Parse(identifier.Domain, d))
+		}
+		for _, a := range site.Resources.Apps {
+			ids = append(ids, identifier.Parse(identifier.App, a))
+		}
+		for _, id := range ids {
+			if !id.Valid {
+				continue
+			}
+			iid, ok := eng.IdentifierByKey(id.Key)
+			if !ok {
+				continue
+			}
+			a, _ := eng.Assess(iid)
+			out = append(out, licenceFlag{Value: id.Value, Tier: a.Tier.String(), Reasons: a.Reasons, Networks: eng.NetworksOf(iid)})
+		}
+	}
+	return out, nil
 }
 
 func statusLabel(s greyline.LicenceStatus) string {
