@@ -36,6 +36,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"runtime"
 	"slices"
 	"strings"
@@ -196,25 +197,35 @@ func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, e
 // WriteImport writes a prepared batch in one transaction and reports what
 // it did, including the rows PrepareImport rejected.
 func (db *DB) WriteImport(ctx context.Context, p *PreparedImport) (ImportResult, error) {
+	return db.writeImportBatch(ctx, p, newImportIdents())
+}
+
+// writeImportBatch is WriteImport with the run's identifier cache.
+func (db *DB) writeImportBatch(ctx context.Context, p *PreparedImport, ids *importIdents) (ImportResult, error) {
 	res := ImportResult{Rejected: p.rejects, Skipped: p.skipped}
 	if len(p.rows) == 0 {
 		return res, nil
 	}
 	var written ImportResult
 	err := db.writeImport(ctx, func(t *tx) error {
+		ids.rollback() // run again from scratch on a retry
 		var err error
-		written, err = t.importBatch(p) // run again from scratch on a retry
-		return err
+		if written, err = t.importBatch(p, ids); err != nil {
+			return err
+		}
+		return ids.flush(t)
 	})
 	if err != nil {
+		ids.rollback()
 		return ImportResult{}, err
 	}
+	ids.commit()
 	res.Imported, res.First, res.Last = written.Imported, written.First, written.Last
 	res.Skipped += written.Skipped
 	return res, nil
 }
 
-func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
+func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, error) {
 	var res ImportResult
 	exists, err := t.existingRefs(p.src, p.rows)
 	if err != nil {
@@ -291,12 +302,16 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 		return res, nil
 	}
 
-	// Identifiers: one upsert per distinct key, in key order so that
-	// concurrent imports on PostgreSQL lock them in the same order.
+	// Identifiers: those the run has met before take their id from its
+	// cache and have their count raised once per transaction (see
+	// importIdents); the others are upserted once per distinct key, in key
+	// order so that concurrent imports on PostgreSQL lock them in the same
+	// order.
 	type idCount struct {
 		typ, key, value string
 		n               int
 		id              int64
+		h               identKey
 	}
 	counts := map[string]*idCount{}
 	for _, c := range done {
@@ -308,17 +323,23 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 			}
 		}
 	}
-	keyList := make([]*idCount, 0, len(counts))
+	misses := make([]*idCount, 0, len(counts))
 	for _, ic := range counts {
-		keyList = append(keyList, ic)
+		ic.h = ids.hash(ic.key)
+		if id, ok := ids.ids[ic.h]; ok {
+			ic.id = id
+			ids.count(id, ic.n, p.now)
+		} else {
+			misses = append(misses, ic)
+		}
 	}
-	slices.SortFunc(keyList, func(a, b *idCount) int { return strings.Compare(a.key, b.key) })
+	slices.SortFunc(misses, func(a, b *idCount) int { return strings.Compare(a.key, b.key) })
 	up := t.bulk("INSERT INTO identifiers (type, match_key, value, first_seen, last_seen, complaints) VALUES ",
 		"(?, ?, ?, ?, ?, ?)",
 		" ON CONFLICT (match_key) DO UPDATE SET last_seen = excluded.last_seen, complaints = identifiers.complaints + excluded.complaints RETURNING id, match_key")
 	defer up.close()
-	err = up.each(len(keyList), func(i int, args []any) []any {
-		ic := keyList[i]
+	err = up.each(len(misses), func(i int, args []any) []any {
+		ic := misses[i]
 		return append(args, ic.typ, ic.key, ic.value, p.now, p.now, ic.n)
 	}, func(rows *sql.Rows) error {
 		var id int64
@@ -328,6 +349,7 @@ func (t *tx) importBatch(p *PreparedImport) (ImportResult, error) {
 		}
 		if ic := counts[key]; ic != nil {
 			ic.id = id
+			ids.remember(ic.h, id)
 		}
 		return nil
 	})
@@ -504,6 +526,8 @@ type ImportWriter struct {
 	pending []pendingImport
 	changed []int64 // complaints written in the open transaction
 	err     error
+
+	ids *importIdents // the run's identifiers
 }
 
 type pendingImport struct {
@@ -518,7 +542,7 @@ const importTxTime = 3 * time.Second
 // NewImportWriter returns a writer whose transactions hold about txRows
 // rows; txRows <= 0 makes each batch its own transaction. Call Close.
 func (db *DB) NewImportWriter(ctx context.Context, txRows int) *ImportWriter {
-	return &ImportWriter{db: db, ctx: ctx, txRows: txRows}
+	return &ImportWriter{db: db, ctx: ctx, txRows: txRows, ids: newImportIdents()}
 }
 
 // Write writes a batch. done is called with the batch's result once the
@@ -530,7 +554,14 @@ func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
 		return w.err
 	}
 	if w.db.engine != SQLite || (w.stx == nil && len(p.rows) >= w.txRows) {
-		res, err := w.db.WriteImport(w.ctx, p)
+		ids := w.ids
+		if w.db.engine != SQLite {
+			// Each batch upserts its identifiers itself, in key order:
+			// count updates in id order besides would let two imports
+			// take row locks in different orders.
+			ids = newImportIdents()
+		}
+		res, err := w.db.writeImportBatch(w.ctx, p, ids)
 		if err != nil {
 			w.err = err
 			return err
@@ -554,7 +585,7 @@ func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
 				}
 			}()
 			t := &tx{tx: w.stx, db: w.db, ctx: w.ctx}
-			res, err = t.importBatch(p)
+			res, err = t.importBatch(p, w.ids)
 			w.changed = append(w.changed, t.complaintsChanged...)
 			return res, err
 		}()
@@ -624,8 +655,13 @@ func (w *ImportWriter) commit() error {
 	changed := w.changed
 	w.changed = nil
 	if w.stx != nil {
-		// The change log goes in the transaction it describes.
-		err = (&tx{tx: w.stx, db: w.db, ctx: w.ctx, complaintsChanged: changed}).writeChangeLog()
+		// The counts of known identifiers and the change log go in the
+		// transaction they describe.
+		t := &tx{tx: w.stx, db: w.db, ctx: w.ctx, complaintsChanged: changed}
+		err = w.ids.flush(t)
+		if err == nil {
+			err = t.writeChangeLog()
+		}
 		if err != nil {
 			w.stx.Rollback()
 		} else {
@@ -635,9 +671,11 @@ func (w *ImportWriter) commit() error {
 		err = errors.Join(err, w.release())
 	}
 	if err != nil {
+		w.ids.rollback()
 		w.err, w.pending = err, nil
 		return err
 	}
+	w.ids.commit()
 	w.db.complaintsWritten(changed)
 	for _, p := range w.pending {
 		p.done(p.res)
@@ -652,6 +690,7 @@ func (w *ImportWriter) rollback() {
 		w.stx = nil
 		w.release()
 	}
+	w.ids.rollback()
 	w.pending, w.changed = nil, nil
 }
 
@@ -666,6 +705,115 @@ func (w *ImportWriter) release() error {
 		return w.db.translate(err)
 	}
 	return nil
+}
+
+// importIdents is an import run's map from identifier match key to id.
+//
+// Most identifiers of an import are named by many complaints (a fraud
+// network's numbers), and upserting each once per batch costs a descent of
+// the match_key index, at random, for each; it was the writer's largest
+// cost. With the map, an identifier the run has already met is linked by
+// the id it remembers, and the complaints naming it are counted and added
+// to identifiers.complaints once per transaction, in id order (flush).
+// Correct beside other writers: identifiers are never deleted, so an id
+// once known stays right; counts are raised by deltas inside the
+// transaction, never written absolutely; and an identifier someone else
+// created meanwhile is simply a miss, upserted as before.
+//
+// Keys are stored as two 64-bit hashes with independent random seeds (a
+// false match among a few million keys is a 2^-80 chance), so that an
+// entry costs about 32 bytes whatever the key's length; the map is
+// emptied when it reaches importIdentsMax, which bounds its memory.
+type importIdents struct {
+	seeds [2]maphash.Seed
+	ids   map[identKey]int64
+	// Of the open transaction: entries added (forgotten on rollback), and
+	// complaints to add and last_seen to set per id (written by flush).
+	added  []identKey
+	deltas map[int64]*identDelta
+}
+
+type identKey [2]uint64
+
+type identDelta struct {
+	n    int
+	last time.Time
+}
+
+// importIdentsMax bounds the cache to some 70 MB.
+const importIdentsMax = 2 << 20
+
+func newImportIdents() *importIdents {
+	return &importIdents{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, ids: map[identKey]int64{}, deltas: map[int64]*identDelta{}}
+}
+
+func (c *importIdents) hash(key string) identKey {
+	return identKey{maphash.String(c.seeds[0], key), maphash.String(c.seeds[1], key)}
+}
+
+// remember records an identifier written in the open transaction.
+func (c *importIdents) remember(h identKey, id int64) {
+	if len(c.ids) >= importIdentsMax {
+		clear(c.ids)
+	}
+	c.ids[h] = id
+	c.added = append(c.added, h)
+}
+
+// count notes n more complaints naming a known identifier.
+func (c *importIdents) count(id int64, n int, at time.Time) {
+	if d := c.deltas[id]; d != nil {
+		d.n += n
+		d.last = at
+		return
+	}
+	c.deltas[id] = &identDelta{n: n, last: at}
+}
+
+// flush adds the counted complaints to their identifiers, in id order.
+func (c *importIdents) flush(t *tx) error {
+	if len(c.deltas) == 0 {
+		return nil
+	}
+	order := make([]int64, 0, len(c.deltas))
+	for id := range c.deltas {
+		order = append(order, id)
+	}
+	slices.Sort(order)
+	add := func(i int, args []any) []any {
+		d := c.deltas[order[i]]
+		return append(args, order[i], d.n, d.last)
+	}
+	var err error
+	if t.db.engine == SQLite {
+		up := t.bulk("UPDATE identifiers SET complaints = identifiers.complaints + d.column2, last_seen = d.column3 FROM (VALUES ", "(?, ?, ?)", ") AS d WHERE identifiers.id = d.column1")
+		defer up.close()
+		err = up.each(len(order), add, nil)
+	} else {
+		for i := range order {
+			args := add(i, nil)
+			if _, err = t.exec("UPDATE identifiers SET complaints = complaints + ?, last_seen = ? WHERE id = ?", args[1], args[2], args[0]); err != nil {
+				break
+			}
+		}
+	}
+	clear(c.deltas)
+	return err
+}
+
+// commit keeps what the transaction added.
+func (c *importIdents) commit() {
+	c.added = c.added[:0]
+	clear(c.deltas)
+}
+
+// rollback forgets what the transaction added: those rows are gone.
+func (c *importIdents) rollback() {
+	for _, h := range c.added {
+		delete(c.ids, h)
+	}
+	c.added = c.added[:0]
+	clear(c.deltas)
 }
 
 // existingRefs returns which of the rows' external references the source

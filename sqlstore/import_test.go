@@ -246,3 +246,80 @@ func TestImportWriter(t *testing.T) {
 		}
 	})
 }
+
+// The writer links identifiers it has already written by the id it
+// remembers and adds to their counts once per transaction; complaints
+// filed meanwhile through CreateComplaint, naming the same identifiers and
+// ones the import meets only later, leave every count equal to its links
+// and every link on the right identifier.
+func TestImportWriterIdentifierCache(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		ctx := sys()
+		stop := make(chan struct{})
+		filed := make(chan int)
+		go func() { // a server filing complaints all along
+			n := 0
+			defer func() { filed <- n }()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c := sampleComplaint(now)
+				c.Identifiers = []string{fmt.Sprintf("0345-%07d", 2000000+i%5), fmt.Sprintf("0333-%07d", 3000000+i%4)}
+				if _, _, _, err := db.CreateComplaint(ctx, c, ""); err != nil {
+					t.Error(err)
+					return
+				}
+				n++
+			}
+		}()
+		imported := 0
+		done := func(r sqlstore.ImportResult) { imported += r.Imported }
+		batch := func(b int) []sqlstore.ImportRow {
+			var rows []sqlstore.ImportRow
+			for i := b * 30; i < b*30+30; i++ {
+				r := importRow(i, now)
+				if b >= 4 { // numbers the server filed first
+					r.Identifiers = append(r.Identifiers, fmt.Sprintf("0333-%07d", 3000000+i%4))
+				}
+				rows = append(rows, r)
+			}
+			return rows
+		}
+		// A transaction every two batches, then one a batch (a batch as
+		// large as the transaction is written on its own).
+		for _, run := range []struct{ txRows, from, to int }{{60, 0, 8}, {1, 8, 11}} {
+			w := db.NewImportWriter(ctx, run.txRows)
+			for b := run.from; b < run.to; b++ {
+				if err := w.Write(db.PrepareImport(0, batch(b)), done); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(2 * time.Millisecond) // let the server in between transactions
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(stop)
+		n := <-filed
+		if imported != 330 || n == 0 {
+			t.Fatalf("imported %d, filed %d meanwhile", imported, n)
+		}
+		if got := count(t, db, "SELECT COUNT(*) FROM complaints"); got != 330+n {
+			t.Errorf("%d complaints, want %d", got, 330+n)
+		}
+		if bad := count(t, db, "SELECT COUNT(*) FROM identifiers i WHERE complaints <> (SELECT COUNT(*) FROM complaint_identifiers ci WHERE ci.identifier_id = i.id)"); bad != 0 {
+			t.Errorf("%d identifiers' counts differ from their links", bad)
+		}
+		q := "SELECT COUNT(*) FROM complaint_identifiers ci JOIN identifiers i ON i.id = ci.identifier_id WHERE ci.raw LIKE '03__-_______' AND i.type = 'phone' AND i.match_key %s 'phone:+92' || replace(substr(ci.raw, 2), '-', '')"
+		if bad, good := count(t, db, fmt.Sprintf(q, "<>")), count(t, db, fmt.Sprintf(q, "=")); bad != 0 || good < 330*2+210 {
+			t.Errorf("%d links on the wrong identifier, %d on the right one", bad, good)
+		}
+		if n := count(t, db, "SELECT complaints FROM identifiers WHERE match_key = 'phone:+923333000001'"); n < 53 { // imported rows 121, 125, … 329, and the server's
+			t.Errorf("0333-3000001 in %d complaints", n)
+		}
+	})
+}

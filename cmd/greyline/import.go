@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -751,6 +752,19 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		old := debug.SetMemoryLimit(int64(40<<20 + min(*batchSize, chunkRows)*(12<<10)))
 		defer debug.SetMemoryLimit(old)
+	}
+	// A CPU profile of the whole import, for tuning it (greyline-bench
+	// passes the environment on). Not a flag: it is not for operators.
+	if path := m.Getenv("GREYLINE_IMPORT_CPUPROFILE"); path != "" {
+		pf, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var stats importStats
 	start := time.Now()
