@@ -169,6 +169,9 @@ type Arrest struct {
 	SuspectID int64     `json:"suspect_id"`
 	RaidID    int64     `json:"raid_id"`
 	At        time.Time `json:"at"`
+	// OperationID is the operation the arrest is recorded under: the raid
+	// must be one of its own.
+	OperationID int64 `json:"operation_id"`
 }
 
 // CourtStage is where an FIR's case stands.

@@ -1,0 +1,153 @@
+package sqlstore_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/sqlstore/sqlstoretest"
+)
+
+func wantField(t *testing.T, what string, err error, field string) {
+	t.Helper()
+	if !errors.Is(err, greyline.ErrInvalid) {
+		t.Errorf("%s: %v, want invalid %s", what, err, field)
+		return
+	}
+	if fs := greyline.ErrorFields(err); len(fs) == 0 || fs[0].Field != field {
+		t.Errorf("%s: fields %+v, want %s", what, fs, field)
+	}
+}
+
+func TestOperationGrey(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			l.site("Islamabad", "+92512345678")
+			l.grantDirectly(t)
+			db := l.db
+			l.clk.Add(48 * time.Hour)
+			now := l.clk.Now()
+			inv := actorCtx(mustUser(t, db, "investigator@nccia.gov.pk", greyline.RoleInvestigator))
+			n := sampleComplaint(now)
+			c, secret, _, err := db.CreateComplaint(inv, n, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			grey := &greyline.Operation{Name: "Operation Grey", StartsOn: now.Add(-72 * time.Hour), Scope: "Illegal call centres"}
+			if err := db.CreateOperation(inv, grey); err != nil {
+				t.Fatal(err)
+			}
+			other := &greyline.Operation{Name: "Operation Blue", StartsOn: now.Add(-72 * time.Hour)}
+			if err := db.CreateOperation(inv, other); err != nil {
+				t.Fatal(err)
+			}
+			wantField(t, "same name", db.CreateOperation(inv, &greyline.Operation{Name: "Operation Grey", StartsOn: now}), "name")
+
+			// A raid on the licensed business: suspension decisions for PTA and NCCIA.
+			raid := &greyline.Raid{OperationID: grey.ID, At: now.Add(-time.Hour), City: "islamabad", Province: "Islamabad Capital Territory",
+				Address: "Plot 12, Street 7, I-9/2", BusinessID: l.biz.ID, Outcome: greyline.RaidCentreFound, Team: "NCCIA Islamabad",
+				ScamPaisa: 72_000_000_000, RecoveredPaisa: 4_000_000_000, Complaints: []int64{c.ID}}
+			if err := db.RecordRaid(inv, raid); err != nil {
+				t.Fatal(err)
+			}
+			if !raid.Licensed || raid.LicenceID == 0 || raid.City != "Islamabad" {
+				t.Fatalf("raid %+v", raid)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM suspension_reviews WHERE status = 'open'"); n != 2 {
+				t.Errorf("%d suspension decisions opened, want PTA's and NCCIA's", n)
+			}
+			unlicensed := &greyline.Raid{OperationID: other.ID, At: now.Add(-2 * time.Hour), City: "Karachi", Province: "Sindh", Address: "Shahrah-e-Faisal", Outcome: greyline.RaidCentreFound}
+			if err := db.RecordRaid(inv, unlicensed); err != nil || unlicensed.Licensed {
+				t.Fatalf("unlicensed raid: %v %+v", err, unlicensed)
+			}
+			bad := *unlicensed
+			bad.ID, bad.At = 0, now.Add(-30*24*time.Hour)
+			wantField(t, "raid before the operation", db.RecordRaid(inv, &bad), "at")
+			bad.At, bad.Complaints = now.Add(-time.Hour), []int64{999999}
+			wantField(t, "unknown complaint", db.RecordRaid(inv, &bad), "complaints")
+
+			// People: masked unless revealed, and the reveal is audited.
+			li := &greyline.Suspect{Name: "Li Wei", Passport: "E12345678", Nationality: "CN", Gender: "male", Role: greyline.CentreManager}
+			ali := &greyline.Suspect{Name: "Ali Raza", CNIC: "3520212345671", Gender: "male", Role: greyline.CentreCaller}
+			for _, p := range []*greyline.Suspect{li, ali} {
+				if err := db.AddSuspect(inv, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wantField(t, "arrest in another operation's raid", db.RecordArrest(inv, &greyline.Arrest{OperationID: other.ID, RaidID: raid.ID, SuspectID: li.ID, At: now}), "raid_id")
+			wantField(t, "arrest in the future", db.RecordArrest(inv, &greyline.Arrest{OperationID: grey.ID, RaidID: raid.ID, SuspectID: li.ID, At: now.Add(time.Hour)}), "at")
+			for _, p := range []*greyline.Suspect{li, ali} {
+				if err := db.RecordArrest(inv, &greyline.Arrest{OperationID: grey.ID, RaidID: raid.ID, SuspectID: p.ID, At: now.Add(-30 * time.Minute)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wantField(t, "arrested twice", db.RecordArrest(inv, &greyline.Arrest{OperationID: grey.ID, RaidID: raid.ID, SuspectID: li.ID, At: now}), "suspect_id")
+			rec, err := db.FindRaid(inv, raid.ID)
+			if err != nil || len(rec.Arrests) != 2 {
+				t.Fatalf("raid record: %v %+v", err, rec)
+			}
+			for _, a := range rec.Arrests {
+				if strings.Contains(a.Suspect.Passport, "12345") || strings.Contains(a.Suspect.CNIC, "1234567") {
+					t.Errorf("unmasked in the raid record: %+v", a.Suspect)
+				}
+			}
+			full, err := db.RevealSuspect(inv, ali.ID)
+			if err != nil || full.CNIC != "35202-1234567-1" || full.Nationality != "PK" {
+				t.Fatalf("reveal: %v %+v", err, full)
+			}
+			if evs, _ := db.ListAudit(inv, greyline.AuditFilter{Action: "suspect.reveal"}); len(evs) != 1 {
+				t.Errorf("reveals audited: %d", len(evs))
+			}
+
+			// FIRs: a section PECA does not have is refused and nothing written.
+			fir := &greyline.FIR{Number: "54/2026", RegisteredOn: now.Add(-10 * time.Minute), Station: "NCCIA Islamabad", City: "Islamabad", Province: "Islamabad Capital Territory",
+				PECASections: []string{"14", "99"}, OtherLaws: []string{"PPC 420"}, RaidID: raid.ID, Accused: []int64{li.ID, ali.ID}, Complaints: []int64{c.ID}}
+			wantField(t, "no such section", db.RegisterFIR(inv, fir), "peca_sections[1]")
+			if n := count(t, db, "SELECT COUNT(*) FROM firs"); n != 0 {
+				t.Fatalf("a refused FIR was written")
+			}
+			fir.PECASections = []string{"14", "16"}
+			if err := db.RegisterFIR(inv, fir); err != nil {
+				t.Fatal(err)
+			}
+			// The complainant sees "case registered".
+			tr, err := db.TrackComplaint(inv, c.Reference, secret)
+			if err != nil || tr.Status != greyline.ComplaintCaseRegistered || !strings.Contains(tr.Messages[len(tr.Messages)-1].Message, "FIR 54/2026") {
+				t.Fatalf("tracking after the FIR: %v %+v", err, tr)
+			}
+			if _, err := db.SetCourtStage(inv, fir.ID, fir.Version+1, greyline.StageChallan, ""); !errors.Is(err, greyline.ErrConflict) {
+				t.Errorf("stale version: %v", err)
+			}
+			f, err := db.SetCourtStage(inv, fir.ID, fir.Version, greyline.StageChallan, "Challan submitted to the court.")
+			if err != nil || f.Stage != greyline.StageChallan || f.Version != 2 {
+				t.Fatalf("court stage: %v %+v", err, f)
+			}
+
+			// A seized wallet carries the finding that raises its tier.
+			seizure := &greyline.Seizure{RaidID: raid.ID, Kind: greyline.SeizeCrypto, Wallet: "TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr", Amount: "15200.5"}
+			if err := db.RecordSeizure(inv, seizure); err != nil {
+				t.Fatal(err)
+			}
+			wantField(t, "not a wallet", db.RecordSeizure(inv, &greyline.Seizure{RaidID: raid.ID, Kind: greyline.SeizeCrypto, Wallet: "not-a-wallet"}), "wallet")
+			wantField(t, "negative cash", db.RecordSeizure(inv, &greyline.Seizure{RaidID: raid.ID, Kind: greyline.SeizeCash, CashPaisa: -1}), "cash_paisa")
+			data, _ := db.NetworkData(inv)
+			found := false
+			for _, i := range data.Identifiers {
+				if i.Value == "TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr" {
+					found = strings.HasPrefix(i.Finding, "seized in raid")
+				}
+			}
+			if !found {
+				t.Error("the seized wallet has no finding")
+			}
+			rec, _ = db.FindRaid(inv, raid.ID)
+			if len(rec.Seizures) != 1 || len(rec.FIRs) != 1 || len(rec.Complaints) != 1 {
+				t.Errorf("raid record: %+v", rec)
+			}
+		})
+	}
+}
