@@ -343,7 +343,9 @@ func (db *DB) FindRaid(ctx context.Context, id int64) (*greyline.RaidRecord, err
 	return out, err
 }
 
-func suspectAD(field string, id int64) string { return "suspect:" + field + ":" + strconv.FormatInt(id, 10) }
+func suspectAD(field string, id int64) string {
+	return "suspect:" + field + ":" + strconv.FormatInt(id, 10)
+}
 
 // AddSuspect records a person found at a centre or named in an FIR; the
 // CNIC and passport are sealed and bound to the row.
