@@ -76,6 +76,11 @@ const (
 	// SuspectLookup is the suspect registry: tiers of identifiers, without
 	// personal data, for banks, telcos and exchanges.
 	SuspectLookup Action = "suspect.lookup"
+
+	// Operation Grey.
+	EnforcementView   Action = "enforcement.view"   // operations, raids, FIRs, court stages; persons masked
+	EnforcementRecord Action = "enforcement.record" // record raids, persons, arrests, FIRs, seizures, court stages
+	EnforcementReveal Action = "enforcement.reveal" // a raided person's CNIC or passport in full, audited
 )
 
 // Scope narrows a grant to some records.
@@ -172,6 +177,10 @@ var Rules = map[Action]Rule{
 	NetworkView:   {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
 	NetworkDecide: {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator), Write: true},
 	SuspectLookup: {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
+
+	EnforcementView:   {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	EnforcementRecord: {Grants: all(greyline.RoleInvestigator), Write: true},
+	EnforcementReveal: {Grants: all(greyline.RoleInvestigator)},
 }
 
 func own(roles ...greyline.Role) []Grant {

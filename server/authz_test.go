@@ -318,6 +318,20 @@ var authzTable = map[string]authzRow{
 	"POST /api/v1/suspects":                       {action: access.SuspectLookup, expect: suspectLookers, body: emptyJSON},
 	"GET /api/v1/suspects/feed":                   {action: access.SuspectLookup, expect: suspectLookers},
 
+	// Operation Grey: not any organisation's records, so one target.
+	"GET /api/v1/operations":               {action: access.EnforcementView, expect: enforcementViewers},
+	"POST /api/v1/operations":              {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/operations/{id}/raids":    {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/operations/{id}/raids":   {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"POST /api/v1/operations/{id}/arrests": {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"GET /api/v1/raids/{id}":               {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/raids/{id}/seizures":     {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"POST /api/v1/persons":                 {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/persons/{id}":             {action: access.EnforcementReveal, targets: map[string]byCaller{tOwn: enforcementRecorders}},
+	"POST /api/v1/firs":                    {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/firs/{id}":                {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/firs/{id}/stage":         {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+
 	// Complaint pages: the public form and tracking, and the helpline's form.
 	"GET /report":                             {action: access.Public, expect: everyone(allowed)},
 	"POST /report":                            {action: access.Public, expect: everyone(allowed), body: emptyForm},
@@ -368,14 +382,16 @@ var (
 	applicantOwn    = recordRule(roles(greyline.RoleApplicant))
 	reviewerOwn     = recordRule(roles(greyline.RoleReviewer))
 
-	applicationViewers = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)
-	documentViewers    = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector)
-	networkViewers     = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
-	networkDeciders    = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator)
-	suspectLookers     = granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
-	complaintViewers   = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
-	complaintAttachers = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst)
-	licenceViewers     = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
+	applicationViewers   = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)
+	documentViewers      = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector)
+	enforcementViewers   = granted(denied, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
+	enforcementRecorders = granted(denied, greyline.RoleInvestigator)
+	networkViewers       = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
+	networkDeciders      = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator)
+	suspectLookers       = granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
+	complaintViewers     = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
+	complaintAttachers   = recordRule(roles(greyline.RolePartner), greyline.RoleHelpline, greyline.RoleInvestigator, greyline.RoleAnalyst)
+	licenceViewers       = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
 )
 
 func routeKey(ri RouteInfo) string {
@@ -412,6 +428,8 @@ type authzFixture struct {
 	// network is the network the two complaints of lic form (they share a
 	// number); decision an analyst's merge decision.
 	network, decision int64
+	// operation, raid, person and fir are Operation Grey records.
+	operation, raid, person, fir int64
 }
 
 // licensingRecords are one business's records that licensing routes address.
@@ -509,6 +527,29 @@ func (f *authzFixture) addNetwork(t *testing.T) {
 	f.decision = d.ID
 }
 
+// addEnforcement records an operation with a raid, a person and an FIR.
+func (f *authzFixture) addEnforcement(t *testing.T) {
+	inv := actorCtx(f.e.user(f.e.noTFA, greyline.RoleInvestigator))
+	now := f.e.clock.Now()
+	op := &greyline.Operation{Name: "Operation Grey", StartsOn: now.Add(-48 * time.Hour)}
+	if err := f.e.db.CreateOperation(inv, op); err != nil {
+		t.Fatal(err)
+	}
+	raid := &greyline.Raid{OperationID: op.ID, At: now.Add(-time.Hour), City: "Karachi", Province: "Sindh", Address: "Plot 1", Outcome: greyline.RaidCentreFound}
+	if err := f.e.db.RecordRaid(inv, raid); err != nil {
+		t.Fatal(err)
+	}
+	p := &greyline.Suspect{Name: "Li Wei", Passport: "E12345678", Nationality: "CN", Gender: "male", Role: greyline.CentreManager}
+	if err := f.e.db.AddSuspect(inv, p); err != nil {
+		t.Fatal(err)
+	}
+	fir := &greyline.FIR{Number: "1/2026", RegisteredOn: now.Add(-time.Minute), Station: "NCCIA Karachi", City: "Karachi", Province: "Sindh", PECASections: []string{"14"}, RaidID: raid.ID, Accused: []int64{p.ID}}
+	if err := f.e.db.RegisterFIR(inv, fir); err != nil {
+		t.Fatal(err)
+	}
+	f.operation, f.raid, f.person, f.fir = op.ID, raid.ID, p.ID, fir.ID
+}
+
 // subIDs fills the second path parameter ({pid}, {sid}) of licensing routes
 // with the target business's person or site.
 func (f *authzFixture) subIDs(path, target string) string {
@@ -531,6 +572,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	f := &authzFixture{e: e}
 	f.addLicensing(t)
 	f.addNetwork(t)
+	f.addEnforcement(t)
 	f.peer = e.user(e.noTFA, greyline.RoleApplicant)
 	f.other = e.user(e.otherO, greyline.RoleApplicant)
 	f.otherTk = f.spareToken(f.other)
@@ -614,6 +656,14 @@ func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCalle
 		case tOther:
 			return f.e.otherO.ID
 		}
+	case strings.Contains(path, "/operations/{id}"):
+		return f.operation
+	case strings.Contains(path, "/raids/{id}"):
+		return f.raid
+	case strings.Contains(path, "/persons/{id}"):
+		return f.person
+	case strings.Contains(path, "/firs/{id}"):
+		return f.fir
 	case strings.Contains(path, "/networks/decisions/{id}"):
 		return f.decision
 	case strings.Contains(path, "/networks/{id}"):

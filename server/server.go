@@ -70,7 +70,8 @@ type Deps struct {
 	Signing      *keys.Keyring // signs licence certificates
 	Complaints   greyline.ComplaintService
 	// Networks is the live fraud-network index and suspect registry.
-	Networks *fraudnet.Service
+	Networks    *fraudnet.Service
+	Enforcement greyline.EnforcementService
 	// Changes, if set, is followed (Follow) to see other servers' writes.
 	Changes greyline.ChangeLog
 	// Circles are offered when triaging (default greyline.DefaultCircles()).
@@ -104,6 +105,7 @@ type Server struct {
 	circles      *greyline.CircleTable
 	nets         *fraudnet.Service
 	changes      greyline.ChangeLog
+	enforcement  greyline.EnforcementService
 	follow       *follower
 	log          *slog.Logger
 	now          greyline.Clock
@@ -117,7 +119,7 @@ type Server struct {
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
 	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
-		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil {
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil || d.Enforcement == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -166,7 +168,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 	}

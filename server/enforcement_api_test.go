@@ -1,0 +1,78 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greyline/greyline"
+)
+
+// TestEnforcementAPI: an investigator records an operation, a raid, the
+// people found, their arrests, an FIR and a seizure through the API; bad
+// input is refused naming the field.
+func TestEnforcementAPI(t *testing.T) {
+	e := newEnv(t)
+	inv := e.token(e.user(nil, greyline.RoleInvestigator), "read", "write")
+	analyst := e.token(e.user(nil, greyline.RoleAnalyst), "read", "write")
+	now := e.clock.Now()
+	do := func(tok, method, path string, body any, status int, out any) {
+		t.Helper()
+		resp, b := e.api(method, path, tok, body)
+		if resp.StatusCode != status {
+			t.Fatalf("%s %s: %d, want %d\n%s", method, path, resp.StatusCode, status, b)
+		}
+		if out != nil {
+			json.Unmarshal(b, out)
+		}
+	}
+	var op greyline.Operation
+	do(inv, "POST", "/api/v1/operations", map[string]any{"name": "Operation Grey", "starts_on": now.Add(-72 * time.Hour), "scope": "Illegal call centres"}, 201, &op)
+	var raid greyline.Raid
+	do(inv, "POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), map[string]any{"at": now.Add(-2 * time.Hour), "city": "Faisalabad", "province": "Punjab",
+		"address": "Susan Road", "outcome": "centre_found", "scam_value_paisa": 5_000_000_000, "recovered_paisa": 100_000_000}, 201, &raid)
+	resp, body := e.api("POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), inv, map[string]any{"at": now.Add(time.Hour), "city": "Faisalabad", "province": "Punjab",
+		"address": "x", "outcome": "centre_found", "scam_value_paisa": -1})
+	wantProblem(t, "future raid with negative money", resp, body, 400, greyline.EINVALID, "at", "scam_value_paisa")
+
+	var person greyline.Suspect
+	do(inv, "POST", "/api/v1/persons", map[string]any{"name": "Chen Hao", "passport": "EA1234567", "nationality": "CN", "gender": "male", "role": "manager"}, 201, &person)
+	if strings.Contains(person.Passport, "1234") {
+		t.Errorf("the answer to a new person is not masked: %+v", person)
+	}
+	do(inv, "POST", fmt.Sprintf("/api/v1/operations/%d/arrests", op.ID), map[string]any{"raid_id": raid.ID, "suspect_id": person.ID, "at": now.Add(-time.Hour)}, 201, nil)
+	var other greyline.Operation
+	do(inv, "POST", "/api/v1/operations", map[string]any{"name": "Operation Blue", "starts_on": now.Add(-72 * time.Hour)}, 201, &other)
+	resp, body = e.api("POST", fmt.Sprintf("/api/v1/operations/%d/arrests", other.ID), inv, map[string]any{"raid_id": raid.ID, "suspect_id": person.ID, "at": now.Add(-time.Hour)})
+	wantProblem(t, "arrest in another operation's raid", resp, body, 400, greyline.EINVALID, "raid_id")
+
+	resp, body = e.api("POST", "/api/v1/firs", inv, map[string]any{"number": "7/2026", "registered_on": now.Add(-time.Minute), "station": "NCCIA Faisalabad",
+		"city": "Faisalabad", "province": "Punjab", "peca_sections": []string{"14", "77"}, "accused": []int64{person.ID}, "raid_id": raid.ID})
+	wantProblem(t, "unknown PECA section", resp, body, 400, greyline.EINVALID, "peca_sections[1]")
+	var fir greyline.FIR
+	do(inv, "POST", "/api/v1/firs", map[string]any{"number": "7/2026", "registered_on": now.Add(-time.Minute), "station": "NCCIA Faisalabad",
+		"city": "Faisalabad", "province": "Punjab", "peca_sections": []string{"14", "16"}, "other_laws": []string{"Foreigners Act 1946 s.14"}, "accused": []int64{person.ID}, "raid_id": raid.ID}, 201, &fir)
+	do(inv, "POST", fmt.Sprintf("/api/v1/firs/%d/stage", fir.ID), map[string]any{"stage": "on_trial", "version": fir.Version}, 200, &fir)
+	if fir.Stage != greyline.StageTrial {
+		t.Errorf("stage %s", fir.Stage)
+	}
+	do(inv, "POST", fmt.Sprintf("/api/v1/raids/%d/seizures", raid.ID), map[string]any{"kind": "device", "quantity": 42, "description": "Laptops and phones"}, 201, nil)
+
+	// The analyst reads the raid with the person masked, and may not reveal.
+	var rec greyline.RaidRecord
+	do(analyst, "GET", fmt.Sprintf("/api/v1/raids/%d", raid.ID), nil, 200, &rec)
+	if len(rec.Arrests) != 1 || len(rec.FIRs) != 1 || len(rec.Seizures) != 1 || strings.Contains(rec.Arrests[0].Suspect.Passport, "1234") {
+		t.Fatalf("raid record: %+v", rec)
+	}
+	do(analyst, "GET", fmt.Sprintf("/api/v1/persons/%d", person.ID), nil, 403, nil)
+	var full greyline.Suspect
+	do(inv, "GET", fmt.Sprintf("/api/v1/persons/%d", person.ID), nil, 200, &full)
+	if full.Passport != "EA1234567" {
+		t.Errorf("revealed %+v", full)
+	}
+	if strings.Contains(e.logs.String(), "EA1234567") {
+		t.Error("a passport number reached the logs")
+	}
+}
