@@ -60,10 +60,26 @@ func TestEnforcementAPI(t *testing.T) {
 	}
 	do(inv, "POST", fmt.Sprintf("/api/v1/raids/%d/seizures", raid.ID), map[string]any{"kind": "device", "quantity": 42, "description": "Laptops and phones"}, 201, nil)
 
+	// A wallet from a complaint is seized: its tier becomes very high once
+	// the server follows the change.
+	e.srv.FollowFrom(0)
+	fileComplaint(t, e, 1, 100_000, "I paid USDT to TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr for a job.")
+	if s := e.srv.nets.Lookup("TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr"); s.Tier == "very high" {
+		t.Fatalf("before the seizure: %+v", s)
+	}
+	do(inv, "POST", fmt.Sprintf("/api/v1/raids/%d/seizures", raid.ID), map[string]any{"kind": "crypto", "wallet": "TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr", "crypto_amount": "1520.5"}, 201, nil)
+	if err := e.srv.FollowOnce(e.sys); err != nil {
+		t.Fatal(err)
+	}
+
+	if s := e.srv.nets.Lookup("TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr"); s.Tier != "very high" || !strings.Contains(strings.Join(s.Reasons, " "), "seized in raid") {
+		t.Fatalf("after the seizure: %+v", s)
+	}
+
 	// The analyst reads the raid with the person masked, and may not reveal.
 	var rec greyline.RaidRecord
 	do(analyst, "GET", fmt.Sprintf("/api/v1/raids/%d", raid.ID), nil, 200, &rec)
-	if len(rec.Arrests) != 1 || len(rec.FIRs) != 1 || len(rec.Seizures) != 1 || strings.Contains(rec.Arrests[0].Suspect.Passport, "1234") {
+	if len(rec.Arrests) != 1 || len(rec.FIRs) != 1 || len(rec.Seizures) != 2 || strings.Contains(rec.Arrests[0].Suspect.Passport, "1234") {
 		t.Fatalf("raid record: %+v", rec)
 	}
 	do(analyst, "GET", fmt.Sprintf("/api/v1/persons/%d", person.ID), nil, 403, nil)
