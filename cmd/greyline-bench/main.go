@@ -45,6 +45,7 @@ import (
 )
 
 const usage = `Usage: greyline-bench import --complaints N [options]
+       greyline-bench networks [options] (see greyline-bench networks --help)
 
 Generates N complaints, imports them with "greyline import complaints" into a
 fresh database, times a bare loop of prepared single-row INSERTs of the same
@@ -65,9 +66,12 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "networks" {
+		return runNetworks(args[1:])
+	}
 	if len(args) == 0 || args[0] != "import" {
 		fmt.Fprint(os.Stderr, usage)
-		return errors.New(`the only benchmark is "import"`)
+		return errors.New(`the benchmarks are "import" and "networks"`)
 	}
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
