@@ -24,6 +24,9 @@ type Table struct {
 	total   []string   // a totals row for people; the CSV leaves it out so sums and pivots stay right
 	right   []bool     // numeric columns, aligned right
 	note    string
+
+	compact     []string // shorter headings for print, when the full ones do not fit
+	compactNote string   // what the shorter headings mean
 }
 
 // Cell types that decide how a value is written; plain int is a count.
@@ -254,6 +257,15 @@ func (r *Committee) nationalityTable() Table {
 		rows[i] = row
 	}
 	t := newTable("accused-by-nationality", "Accused by nationality per city", cols, rows)
+	if len(foreign) > 0 {
+		t.compact = append([]string(nil), t.labels[:4]...)
+		keys := make([]string, len(foreign))
+		for i, c := range foreign {
+			t.compact = append(t.compact, c.Code)
+			keys[i] = c.Code + " " + c.Country
+		}
+		t.compactNote = "Foreign nationals by country: " + strings.Join(keys, ", ") + "."
+	}
 	total := []any{"Total", r.Accused.Pakistani, r.Accused.Foreign, r.Accused.Total}
 	for _, f := range foreign {
 		total = append(total, f.Count)
