@@ -326,6 +326,21 @@ type ArrestView struct {
 	Suspect Suspect `json:"suspect"`
 }
 
+// SuspensionReview is one agency's decision, opened by a raid on a
+// licensed business, on whether to suspend the licence.
+type SuspensionReview struct {
+	ID        int64      `json:"id"`
+	LicenceID int64      `json:"licence_id"`
+	RaidID    int64      `json:"raid_id"`
+	RaidAt    time.Time  `json:"raid_at"`
+	RaidCity  string     `json:"raid_city"`
+	OrgID     int64      `json:"org_id"`
+	OrgCode   string     `json:"org_code"`
+	Status    string     `json:"status"` // open, suspended or declined
+	Note      string     `json:"note,omitempty"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+}
+
 // EnforcementService records Operation Grey.
 type EnforcementService interface {
 	CreateOperation(ctx context.Context, o *Operation) error
@@ -347,4 +362,11 @@ type EnforcementService interface {
 	SetCourtStage(ctx context.Context, firID int64, version int, stage CourtStage, note string) (*FIR, error)
 	// RecordSeizure stores a seizure; a seized wallet's finding raises its tier.
 	RecordSeizure(ctx context.Context, s *Seizure) error
+	// SuspensionReviews lists the decisions raids opened on a licence (0:
+	// the open ones of every licence, for orgID's queue; orgID 0: all).
+	SuspensionReviews(ctx context.Context, licenceID, orgID int64) ([]*SuspensionReview, error)
+	FindSuspensionReview(ctx context.Context, id int64) (*SuspensionReview, error)
+	// DecideSuspension closes an agency's review: suspend suspends the
+	// licence (unless another agency already did) in the same transaction.
+	DecideSuspension(ctx context.Context, id int64, suspend bool, reason, orderNo string) (*SuspensionReview, error)
 }

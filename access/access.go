@@ -81,6 +81,9 @@ const (
 	EnforcementView   Action = "enforcement.view"   // operations, raids, FIRs, court stages; persons masked
 	EnforcementRecord Action = "enforcement.record" // record raids, persons, arrests, FIRs, seizures, court stages
 	EnforcementReveal Action = "enforcement.reveal" // a raided person's CNIC or passport in full, audited
+	// SuspensionDecide is an agency's decision, after a raid on a licensed
+	// business, whether to suspend the licence: its own agency's only.
+	SuspensionDecide Action = "suspension.decide"
 )
 
 // Scope narrows a grant to some records.
@@ -181,6 +184,7 @@ var Rules = map[Action]Rule{
 	EnforcementView:   {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
 	EnforcementRecord: {Grants: all(greyline.RoleInvestigator), Write: true},
 	EnforcementReveal: {Grants: all(greyline.RoleInvestigator)},
+	SuspensionDecide:  {Grants: own(greyline.RoleReviewer, greyline.RoleInvestigator), Write: true},
 }
 
 func own(roles ...greyline.Role) []Grant {

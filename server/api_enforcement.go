@@ -4,10 +4,12 @@ package server
 // seizures and court stages, for NCCIA's investigators.
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/access"
 )
 
 func (s *Server) apiOperations(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
@@ -173,4 +175,56 @@ func (s *Server) apiFIRStage(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, f)
+}
+
+// suspensionRecord makes a suspension review its agency's record: only
+// that agency's staff decide it.
+func (s *Server) suspensionRecord(r *http.Request, c *reqCtx) (*access.Record, error) {
+	return ownedBy(s.enforcement.FindSuspensionReview, func(_ context.Context, x *greyline.SuspensionReview) (int64, error) { return x.OrgID, nil })(r, c)
+}
+
+// suspensionInput is an agency's decision on a raided licence.
+type suspensionInput struct {
+	Suspend bool   `json:"suspend"`
+	Reason  string `json:"reason"`
+	OrderNo string `json:"order_no"`
+}
+
+func (s *Server) apiSuspensionDecide(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	var in suspensionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	rev, err := s.enforcement.DecideSuspension(r.Context(), id, in.Suspend, in.Reason, in.OrderNo)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rev)
+}
+
+func (s *Server) apiLicenceSuspensions(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, _ := pathID(r, "id")
+	revs, err := s.enforcement.SuspensionReviews(r.Context(), id, 0)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, list(revs, len(revs)))
+}
+
+// suspensionSubmit is the licence page's form for an agency's decision.
+func (s *Server) suspensionSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	id, _ := pathID(r, "id")
+	rev, err := s.enforcement.FindSuspensionReview(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	r.SetPathValue("id", strconv.FormatInt(rev.LicenceID, 10))
+	return s.licenceAction(w, r, c, "suspension-decided", func(int64) error {
+		_, err := s.enforcement.DecideSuspension(r.Context(), id, r.PostFormValue("decision") == "suspend", r.PostFormValue("reason"), r.PostFormValue("order_no"))
+		return err
+	})
 }

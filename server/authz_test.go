@@ -319,18 +319,21 @@ var authzTable = map[string]authzRow{
 	"GET /api/v1/suspects/feed":                   {action: access.SuspectLookup, expect: suspectLookers},
 
 	// Operation Grey: not any organisation's records, so one target.
-	"GET /api/v1/operations":               {action: access.EnforcementView, expect: enforcementViewers},
-	"POST /api/v1/operations":              {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
-	"GET /api/v1/operations/{id}/raids":    {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
-	"POST /api/v1/operations/{id}/raids":   {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
-	"POST /api/v1/operations/{id}/arrests": {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
-	"GET /api/v1/raids/{id}":               {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
-	"POST /api/v1/raids/{id}/seizures":     {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
-	"POST /api/v1/persons":                 {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
-	"GET /api/v1/persons/{id}":             {action: access.EnforcementReveal, targets: map[string]byCaller{tOwn: enforcementRecorders}},
-	"POST /api/v1/firs":                    {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
-	"GET /api/v1/firs/{id}":                {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
-	"POST /api/v1/firs/{id}/stage":         {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"POST /suspension-reviews/{id}":         {action: access.SuspensionDecide, targets: recordRule(roles(greyline.RoleReviewer, greyline.RoleInvestigator)), body: emptyForm},
+	"POST /api/v1/suspension-reviews/{id}":  {action: access.SuspensionDecide, targets: recordRule(roles(greyline.RoleReviewer, greyline.RoleInvestigator)), body: emptyJSON},
+	"GET /api/v1/licences/{id}/suspensions": {action: access.LicenceView, targets: licenceViewers},
+	"GET /api/v1/operations":                {action: access.EnforcementView, expect: enforcementViewers},
+	"POST /api/v1/operations":               {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/operations/{id}/raids":     {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/operations/{id}/raids":    {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"POST /api/v1/operations/{id}/arrests":  {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"GET /api/v1/raids/{id}":                {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/raids/{id}/seizures":      {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
+	"POST /api/v1/persons":                  {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/persons/{id}":              {action: access.EnforcementReveal, targets: map[string]byCaller{tOwn: enforcementRecorders}},
+	"POST /api/v1/firs":                     {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
+	"GET /api/v1/firs/{id}":                 {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
+	"POST /api/v1/firs/{id}/stage":          {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyJSON},
 
 	// Complaint pages: the public form and tracking, and the helpline's form.
 	"GET /report":                             {action: access.Public, expect: everyone(allowed)},
@@ -440,6 +443,7 @@ type licensingRecords struct {
 	task                   int64 // for tOwn: TESTCO's task; for tOther: PTA's
 	inspection             int64 // a passed inspection of the licence
 	complaint              int64 // sent by the target organisation
+	suspension             int64 // a suspension review: tOwn's belongs to the callers' organisation, tOther's to PTA
 	complaintIdent         int64 // one of the complaint's identifiers
 	complaintDoc           int64 // the complaint's evidence file
 	licence                int64 // provisional
@@ -548,6 +552,30 @@ func (f *authzFixture) addEnforcement(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.operation, f.raid, f.person, f.fir = op.ID, raid.ID, p.ID, fir.ID
+
+	// A raid on the callers' licensed business opens PTA's and NCCIA's
+	// decisions; the callers' own organisation gets one too, written
+	// directly, so that the matrix has a review of the callers' own.
+	onLicensed := &greyline.Raid{OperationID: op.ID, At: now, City: "Islamabad", Province: "Islamabad Capital Territory", Address: "Plot 2",
+		Outcome: greyline.RaidCentreFound, BusinessID: f.lic[tOwn].business}
+	if err := f.e.db.RecordRaid(inv, onLicensed); err != nil || !onLicensed.Licensed {
+		t.Fatalf("raid on the licensed business: %v %+v", err, onLicensed)
+	}
+	revs, err := f.e.db.SuspensionReviews(inv, onLicensed.LicenceID, 0)
+	if err != nil || len(revs) != 2 {
+		t.Fatalf("reviews: %v %+v", err, revs)
+	}
+	w, _ := f.e.db.Pools()
+	var own int64
+	q := "INSERT INTO suspension_reviews (licence_id, raid_id, org_id, status, created_at) VALUES (?, ?, ?, 'open', ?) RETURNING id"
+	if f.e.engine == sqlstore.Postgres {
+		q = "INSERT INTO suspension_reviews (licence_id, raid_id, org_id, status, created_at) VALUES ($1, $2, $3, 'open', $4) RETURNING id"
+	}
+	if err := w.QueryRow(q,
+		onLicensed.LicenceID, onLicensed.ID, f.e.noTFA.ID, now).Scan(&own); err != nil {
+		t.Fatal(err)
+	}
+	f.lic[tOwn].suspension, f.lic[tOther].suspension = own, revs[0].ID
 }
 
 // subIDs fills the second path parameter ({pid}, {sid}) of licensing routes
@@ -633,6 +661,7 @@ func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCalle
 			{"/licences/{id}", r.licence},
 			{"/inspections/{id}", r.inspection},
 			{"/complaints/{id}", r.complaint},
+			{"/suspension-reviews/{id}", r.suspension},
 		} {
 			if strings.HasPrefix(strings.TrimPrefix(path, "/api/v1"), p.prefix) {
 				return p.id

@@ -92,3 +92,43 @@ func TestEnforcementAPI(t *testing.T) {
 		t.Error("a passport number reached the logs")
 	}
 }
+
+// TestRaidOnLicensedBusiness: the raid opens PTA's and NCCIA's decisions;
+// each agency decides only its own; a suspension shows in lookups.
+func TestRaidOnLicensedBusiness(t *testing.T) {
+	e := newEnv(t)
+	ravi := vtRegistryFixture(t, e)[2]
+	inv := e.token(e.user(nil, greyline.RoleInvestigator), "read", "write")
+	now := e.clock.Now()
+	var op greyline.Operation
+	resp, body := e.api("POST", "/api/v1/operations", inv, map[string]any{"name": "Operation Grey", "starts_on": now.Add(-72 * time.Hour)})
+	json.Unmarshal(body, &op)
+	var raid greyline.Raid
+	resp, body = e.api("POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), inv, map[string]any{"at": now, "city": "Lahore", "province": "Punjab",
+		"address": "Arfa Software Technology Park", "outcome": "centre_found", "business_id": ravi.biz.ID})
+	json.Unmarshal(body, &raid)
+	if resp.StatusCode != 201 || !raid.Licensed || raid.LicenceID != ravi.lic.ID {
+		t.Fatalf("raid: %d %s", resp.StatusCode, body)
+	}
+	var revs struct{ Items []greyline.SuspensionReview }
+	_, body = e.api("GET", fmt.Sprintf("/api/v1/licences/%d/suspensions", ravi.lic.ID), inv, nil)
+	json.Unmarshal(body, &revs)
+	if len(revs.Items) != 2 {
+		t.Fatalf("reviews: %s", body)
+	}
+	pta := e.token(e.user(e.seeded("PTA"), greyline.RoleReviewer), "read", "write")
+	nccia := revs.Items[1]
+	if resp, _ := e.api("POST", fmt.Sprintf("/api/v1/suspension-reviews/%d", nccia.ID), pta, map[string]any{"suspend": true, "reason": "x", "order_no": "1"}); resp.StatusCode != 404 {
+		t.Errorf("PTA decided NCCIA's review: %d", resp.StatusCode)
+	}
+	resp, body = e.api("POST", fmt.Sprintf("/api/v1/suspension-reviews/%d", revs.Items[0].ID), pta, map[string]any{"suspend": true, "reason": "Raided.", "order_no": "PTA/2026/9"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("PTA suspends: %d %s", resp.StatusCode, body)
+	}
+	_, body = e.api("GET", "/api/v1/verify?q=%2B924235761234", "", nil)
+	var l Lookup
+	json.Unmarshal(body, &l)
+	if l.Licensed || len(l.Licences) != 1 || l.Licences[0].Status != "suspended" {
+		t.Fatalf("lookup after the suspension: %s", body)
+	}
+}

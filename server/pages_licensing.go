@@ -283,6 +283,14 @@ type licencePage struct {
 	// up in fraud complaints: for NCCIA's and PTA's attention.
 	Flags       []licenceFlag
 	CanNetworks bool
+	// Suspensions are the decisions raids opened for PTA and NCCIA.
+	Suspensions []suspensionView
+}
+
+// suspensionView is a review with whether the caller's agency decides it.
+type suspensionView struct {
+	*greyline.SuspensionReview
+	CanDecide bool
 }
 
 // licenceFlag is a declared resource reported in fraud complaints.
@@ -317,6 +325,13 @@ func (s *Server) loadLicencePage(r *http.Request, c *reqCtx) (*licencePage, erro
 	p.CanSurrend = l.Status.Holds() && c.can(access.LicenceSurrender, rec)
 	p.StatusLabel = statusLabel(l.Status)
 	p.CanNetworks = c.can(access.NetworkView, nil)
+	revs, err := s.enforcement.SuspensionReviews(ctx, l.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, rv := range revs {
+		p.Suspensions = append(p.Suspensions, suspensionView{rv, rv.Status == "open" && c.can(access.SuspensionDecide, &access.Record{OrgID: rv.OrgID})})
+	}
 	if p.CanEnforce || p.CanNetworks {
 		if p.Flags, err = s.licenceFlags(ctx, l); err != nil {
 			return nil, err

@@ -289,6 +289,7 @@ var flashes = map[string]string{
 	"complaint-changed":   "The complaint was updated.",
 	"identifier-reviewed": "Your review of the identifier was recorded.",
 	"evidence-added":      "The file was attached.",
+	"suspension-decided":  "Your agency's decision on the suspension was recorded.",
 	"decided-network":     "Your decision was recorded and the networks were recomputed.",
 	"revoked-network":     "The decision was revoked and the networks were recomputed.",
 }

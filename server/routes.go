@@ -154,6 +154,7 @@ func (s *Server) pageRoutes() []route {
 		rec(s.licenceRecord, p("POST", "/licences/{id}/status", access.LicenceEnforce, stageFull, s.statusSubmit)),
 		rec(s.licenceRecord, p("POST", "/licences/{id}/surrender", access.LicenceSurrender, stageFull, s.surrenderSubmit)),
 		rec(s.licenceRecord, p("GET", "/licences/{id}/certificate.pdf", access.LicenceView, stageFull, s.certificatePDF)),
+		rec(s.suspensionRecord, p("POST", "/suspension-reviews/{id}", access.SuspensionDecide, stageFull, s.suspensionSubmit)),
 
 		// Complaints: the public form, tracking, the helpline's form, the
 		// queues and the complaint view.
@@ -249,6 +250,8 @@ func (s *Server) apiRoutes() []route {
 		a("POST", "/networks/decisions", access.NetworkDecide, s.apiNetworkDecide),
 		a("POST", "/networks/decisions/{id}/revoke", access.NetworkDecide, s.apiNetworkRevoke),
 
+		rec(s.suspensionRecord, a("POST", "/suspension-reviews/{id}", access.SuspensionDecide, s.apiSuspensionDecide)),
+		rec(s.licenceRecord, a("GET", "/licences/{id}/suspensions", access.LicenceView, s.apiLicenceSuspensions)),
 		a("GET", "/operations", access.EnforcementView, s.apiOperations),
 		a("POST", "/operations", access.EnforcementRecord, s.apiOperationCreate),
 		a("GET", "/operations/{id}/raids", access.EnforcementView, s.apiRaids),

@@ -649,3 +649,121 @@ func (db *DB) RecordSeizure(ctx context.Context, s *greyline.Seizure) error {
 		return t.audit(greyline.AuditEvent{Action: "seizure.record", RecordType: "seizure", RecordID: idString(s.ID), Detail: fmt.Sprintf("raid_id=%d kind=%s", s.RaidID, s.Kind)})
 	})
 }
+
+const suspensionColumns = `s.id, s.licence_id, s.raid_id, r.at, r.city, s.org_id, o.code, s.status, s.note, s.decided_at
+	FROM suspension_reviews s JOIN raids r ON r.id = s.raid_id JOIN orgs o ON o.id = s.org_id`
+
+func (t *tx) suspensionReviews(cond string, args ...any) ([]*greyline.SuspensionReview, error) {
+	rows, err := t.query("SELECT "+suspensionColumns+" WHERE "+cond+" ORDER BY s.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*greyline.SuspensionReview
+	for rows.Next() {
+		var s greyline.SuspensionReview
+		var decided sql.NullTime
+		if err := rows.Scan(&s.ID, &s.LicenceID, &s.RaidID, &s.RaidAt, &s.RaidCity, &s.OrgID, &s.OrgCode, &s.Status, &s.Note, &decided); err != nil {
+			return nil, err
+		}
+		s.RaidAt = s.RaidAt.UTC()
+		if decided.Valid {
+			at := decided.Time.UTC()
+			s.DecidedAt = &at
+		}
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// SuspensionReviews lists a licence's reviews, or the open ones of an
+// agency (licenceID 0), or every open one (both 0).
+func (db *DB) SuspensionReviews(ctx context.Context, licenceID, orgID int64) ([]*greyline.SuspensionReview, error) {
+	var out []*greyline.SuspensionReview
+	err := db.read(ctx, func(t *tx) (err error) {
+		switch {
+		case licenceID != 0:
+			out, err = t.suspensionReviews("s.licence_id = ?", licenceID)
+		case orgID != 0:
+			out, err = t.suspensionReviews("s.org_id = ? AND s.status = 'open'", orgID)
+		default:
+			out, err = t.suspensionReviews("s.status = 'open'")
+		}
+		return err
+	})
+	return out, err
+}
+
+// FindSuspensionReview returns one review.
+func (db *DB) FindSuspensionReview(ctx context.Context, id int64) (*greyline.SuspensionReview, error) {
+	var out *greyline.SuspensionReview
+	err := db.read(ctx, func(t *tx) error {
+		rs, err := t.suspensionReviews("s.id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(rs) == 0 {
+			return notFound(sql.ErrNoRows, "Suspension decision")
+		}
+		out = rs[0]
+		return nil
+	})
+	return out, err
+}
+
+// DecideSuspension closes an agency's review of a raided licence.
+func (db *DB) DecideSuspension(ctx context.Context, id int64, suspend bool, reason, orderNo string) (*greyline.SuspensionReview, error) {
+	reason, orderNo = strings.TrimSpace(reason), strings.TrimSpace(orderNo)
+	var v greyline.Validation
+	v.Check(reason != "" && len(reason) <= 2000, "reason", "is required, at most 2,000 characters")
+	if suspend {
+		v.Check(orderNo != "" && len(orderNo) <= 100, "order_no", "is required to suspend")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *greyline.SuspensionReview
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("suspension_reviews", id); err != nil {
+			return err
+		}
+		rs, err := t.suspensionReviews("s.id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(rs) == 0 {
+			return notFound(sql.ErrNoRows, "Suspension decision")
+		}
+		r := rs[0]
+		if r.Status != "open" {
+			return greyline.Errorf(greyline.ECONFLICT, "This decision was already taken.")
+		}
+		status := "declined"
+		if suspend {
+			status = "suspended"
+			l, err := t.licence(r.LicenceID)
+			if err != nil {
+				return err
+			}
+			// Another agency may have suspended it already: the decision
+			// stands, the licence is not suspended twice.
+			if l.Status == greyline.LicenceActive || l.Status == greyline.LicenceProvisional {
+				why := fmt.Sprintf("After the raid of %s in %s: %s", r.RaidAt.In(greyline.Karachi).Format("2 Jan 2006"), r.RaidCity, reason)
+				if _, err := t.changeStatus(r.LicenceID, -1, greyline.LicenceSuspended, why, orderNo); err != nil {
+					return err
+				}
+			}
+		}
+		now := db.now()
+		if _, err := t.exec("UPDATE suspension_reviews SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?", status, greyline.ActorFrom(ctx).UserID, now, reason, id); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "suspension." + status, RecordType: "suspension_review", RecordID: idString(id), Detail: fmt.Sprintf("licence_id=%d raid_id=%d", r.LicenceID, r.RaidID)}); err != nil {
+			return err
+		}
+		r.Status, r.Note, r.DecidedAt = status, reason, &now
+		out = r
+		return nil
+	})
+	return out, err
+}

@@ -60,6 +60,27 @@ func TestOperationGrey(t *testing.T) {
 			if n := count(t, db, "SELECT COUNT(*) FROM suspension_reviews WHERE status = 'open'"); n != 2 {
 				t.Errorf("%d suspension decisions opened, want PTA's and NCCIA's", n)
 			}
+			reviews, err := db.SuspensionReviews(inv, raid.LicenceID, 0)
+			if err != nil || len(reviews) != 2 || reviews[0].OrgCode != "PTA" || reviews[1].OrgCode != "NCCIA" {
+				t.Fatalf("reviews: %v %+v", err, reviews)
+			}
+			_, err = db.DecideSuspension(l.reviewers["PTA"], reviews[0].ID, true, "Illegal operation found.", "")
+			wantField(t, "suspend without an order", err, "order_no")
+			if r, err := db.DecideSuspension(l.reviewers["PTA"], reviews[0].ID, true, "Illegal operation found.", "PTA/2026/77"); err != nil || r.Status != "suspended" {
+				t.Fatalf("PTA suspends: %v %+v", err, r)
+			}
+			if lic, _ := db.FindLicence(inv, raid.LicenceID); lic.Status != greyline.LicenceSuspended {
+				t.Fatalf("licence %s after PTA's decision", lic.Status)
+			}
+			if r, err := db.DecideSuspension(l.reviewers["NCCIA"], reviews[1].ID, true, "Agreed.", "NCCIA/2026/5"); err != nil || r.Status != "suspended" {
+				t.Fatalf("NCCIA suspends an already suspended licence: %v %+v", err, r)
+			}
+			if _, err := db.DecideSuspension(l.reviewers["NCCIA"], reviews[1].ID, false, "Changed my mind.", ""); !errors.Is(err, greyline.ErrConflict) {
+				t.Errorf("second decision: %v", err)
+			}
+			if open, _ := db.SuspensionReviews(inv, 0, 0); len(open) != 0 {
+				t.Errorf("open reviews left: %+v", open)
+			}
 			unlicensed := &greyline.Raid{OperationID: other.ID, At: now.Add(-2 * time.Hour), City: "Karachi", Province: "Sindh", Address: "Shahrah-e-Faisal", Outcome: greyline.RaidCentreFound}
 			if err := db.RecordRaid(inv, unlicensed); err != nil || unlicensed.Licensed {
 				t.Fatalf("unlicensed raid: %v %+v", err, unlicensed)

@@ -378,7 +378,17 @@ func (db *DB) ChangeStatus(ctx context.Context, id int64, version int, to greyli
 		return nil, err
 	}
 	var out *greyline.Licence
-	err := db.write(ctx, func(t *tx) error {
+	err := db.write(ctx, func(t *tx) (err error) {
+		out, err = t.changeStatus(id, version, to, reason, orderNo)
+		return err
+	})
+	return out, err
+}
+
+// changeStatus is ChangeStatus inside a transaction, its input checked.
+func (t *tx) changeStatus(id int64, version int, to greyline.LicenceStatus, reason, orderNo string) (*greyline.Licence, error) {
+	var out *greyline.Licence
+	err := func() error {
 		if err := t.lockRow("licences", id); err != nil {
 			return err
 		}
@@ -386,7 +396,7 @@ func (db *DB) ChangeStatus(ctx context.Context, id int64, version int, to greyli
 		if err != nil {
 			return err
 		}
-		if l.Version != version {
+		if version >= 0 && l.Version != version {
 			return errStale
 		}
 		target := to
@@ -396,7 +406,7 @@ func (db *DB) ChangeStatus(ctx context.Context, id int64, version int, to greyli
 		if !l.Status.CanBecome(target) {
 			return greyline.Errorf(greyline.ECONFLICT, "A %s licence cannot become %s.", l.Status, target)
 		}
-		if _, err := t.exec("UPDATE licences SET status = ?, version = version + 1 WHERE id = ? AND version = ?", target, id, version); err != nil {
+		if _, err := t.exec("UPDATE licences SET status = ?, version = version + 1 WHERE id = ? AND version = ?", target, id, l.Version); err != nil {
 			return err
 		}
 		if err := t.licenceEvent(id, l.Status, target, reason, orderNo); err != nil {
@@ -408,7 +418,7 @@ func (db *DB) ChangeStatus(ctx context.Context, id int64, version int, to greyli
 		t.changed(l.BusinessID)
 		out, err = t.licence(id)
 		return err
-	})
+	}()
 	return out, err
 }
 
