@@ -35,13 +35,17 @@ type Found struct {
 // handle only next to a platform's name; and a crypto address only when its
 // checksum is right. Addresses of chains we cannot verify are not extracted.
 func Extract(text string) []Found {
-	x := extractor{text: text}
+	// Room for the usual few finds, so that adding them does not regrow.
+	x := extractor{text: text, found: make([]Found, 0, 4)}
 	x.links()
 	x.ibans()
 	x.cryptos()
 	x.handles()
 	x.labelledHandles()
 	x.numbers()
+	if len(x.found) == 0 {
+		return nil
+	}
 	slices.SortFunc(x.found, func(a, b Found) int { return a.Start - b.Start })
 	return x.found
 }
@@ -109,6 +113,11 @@ var trailingPunct = []string{".", ",", ";", ":", "!", "?", ")", "]", "}", ">", "
 var leadingPunct = []string{"(", "[", "{", "<", "\"", "'", "*", "«", "“", "‘"}
 
 func trimPunct(s string, start, end int) (int, int) {
+	// Most tokens begin and end with a letter or digit, which no
+	// punctuation above begins or ends with: nothing to try.
+	if start < end && isAlnum(s[start]) && isAlnum(s[end-1]) {
+		return start, end
+	}
 	for changed := true; changed && start < end; {
 		changed = false
 		for _, p := range leadingPunct {

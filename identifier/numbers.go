@@ -123,17 +123,22 @@ var sentenceBreaks = [...]string{". ", "! ", "? ", "\n", "۔", "؟"}
 // sentenceStart returns where the sentence or line holding pos starts, no
 // further back than lo.
 func sentenceStart(s string, lo, pos int) int {
-	w := s[lo:pos]
-	best := -1
-	for _, m := range sentenceBreaks {
-		if k := strings.LastIndex(w, m); k >= 0 && k+len(m) > best {
-			best = k + len(m)
+	// One pass backwards for the last end of any of sentenceBreaks, rather
+	// than a search for each: the extractor asks for every number.
+	for e := pos; e > lo; e-- {
+		c, prev := s[e-1], byte(0)
+		if e-1 > lo {
+			prev = s[e-2]
+		}
+		switch {
+		case c == '\n',
+			c == ' ' && (prev == '.' || prev == '!' || prev == '?'),
+			c == 0x94 && prev == 0xDB, // ۔
+			c == 0x9F && prev == 0xD8: // ؟
+			return e
 		}
 	}
-	if best < 0 {
-		return lo
-	}
-	return lo + best
+	return lo
 }
 
 // sentenceEnd is sentenceStart looking forward.
