@@ -43,12 +43,12 @@ type legendItem struct{ name, color string }
 // Colours from the Tableau 10 palette, as netsvg uses; Pakistani is the
 // flag's green.
 const (
-	blue   = "#4e79a7"
-	orange = "#f28e2b"
-	red    = "#e15759"
-	green  = "#59a14f"
-	flag   = "#01411c"
-	grey   = "#9aa5b1"
+	blue     = "#4e79a7"
+	orange   = "#f28e2b"
+	red      = "#e15759"
+	green    = "#59a14f"
+	pakGreen = "#01411c"
+	grey     = "#9aa5b1"
 )
 
 func (r *Committee) chartSpecs() []chartSpec {
@@ -60,7 +60,7 @@ func (r *Committee) actionsChart() chartSpec {
 		name: "actions-by-city", title: "Actions by city", subtitle: r.PeriodLine(), kind: groupedBars,
 		xLabel: "City", yLabel: "Number",
 		series: []series{
-			{name: "Raids", color: blue}, {name: "Arrests, Pakistani", color: flag},
+			{name: "Raids", color: blue}, {name: "Arrests, Pakistani", color: pakGreen},
 			{name: "Arrests, foreign", color: orange}, {name: "FIRs", color: red},
 		},
 	}
@@ -77,7 +77,7 @@ func (r *Committee) nationalityChart() chartSpec {
 	s := chartSpec{
 		name: "accused-by-nationality", title: "Accused by nationality per city", subtitle: r.PeriodLine(), kind: groupedBars,
 		xLabel: "City", yLabel: "Accused persons",
-		series: []series{{name: "Pakistani", color: flag}, {name: "Foreign", color: orange}},
+		series: []series{{name: "Pakistani", color: pakGreen}, {name: "Foreign", color: orange}},
 	}
 	for _, c := range r.AccusedByNationality {
 		s.categories = append(s.categories, c.City)
