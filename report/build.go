@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/greyline/greyline"
 )
@@ -35,8 +37,6 @@ type Committee struct {
 	Complaints           Complaints        `json:"complaints"`
 	Monthly              []Month           `json:"monthly"`
 	Licensing            Licensing         `json:"licensing"`
-
-	from, to time.Time // the period's first and last day, for headers
 }
 
 // Filters are the place filters the report was made with; "" is all.
@@ -219,8 +219,6 @@ func Build(in Input) (*Committee, error) {
 		Filters:     Filters{City: city, Province: prov},
 		GeneratedAt: in.Now.In(greyline.Karachi),
 		Monthly:     make([]Month, len(p.months)),
-		from:        p.start,
-		to:          p.end.AddDate(0, 0, -1),
 	}
 	for i, m := range p.months {
 		r.Monthly[i].Month = m.Format("2006-01")
@@ -510,7 +508,8 @@ func label(code string) string {
 		return "Not recorded"
 	}
 	s := strings.ReplaceAll(code, "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // counter counts keys with a fixed list of known keys first (shown even at

@@ -726,3 +726,27 @@ func TestText(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONRoundTrip: a Committee decoded from its JSON (as a web page or a
+// cache might hold it) renders the same text.
+func TestJSONRoundTrip(t *testing.T) {
+	r := mustBuild(t, BriefingExample())
+	raw, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Committee
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	var a, b strings.Builder
+	if err := r.WriteText(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(a.String(), b.String()); d != "" {
+		t.Errorf("(-built +decoded):\n%s", d)
+	}
+}

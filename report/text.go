@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/greyline/greyline"
@@ -16,8 +17,19 @@ const Heading = "Operation Grey and licensing: report to the committee"
 
 // PeriodLine describes the period and place, e.g.
 // "1 January 2025 to 31 August 2025, all cities".
+// It reads the exported fields, so a Committee decoded from the JSON reads
+// the same.
 func (r *Committee) PeriodLine() string {
-	return fmt.Sprintf("%s to %s, %s", r.from.Format("2 January 2006"), r.to.Format("2 January 2006"), r.placeLine())
+	return fmt.Sprintf("%s to %s, %s", longDate(r.From), longDate(r.To), r.placeLine())
+}
+
+// longDate turns "2025-08-31" into "31 August 2025".
+func longDate(d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return t.Format("2 January 2006")
 }
 
 func (r *Committee) placeLine() string {
