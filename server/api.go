@@ -83,11 +83,13 @@ func (s *Server) apiUserUpdate(w http.ResponseWriter, r *http.Request, c *reqCtx
 		}
 	}
 	if p.Roles != nil {
+		defer s.tokens.forget()
 		if err := s.users.SetUserRoles(ctx, id, *p.Roles); err != nil {
 			return err
 		}
 	}
 	if p.Disabled != nil {
+		defer s.tokens.forget()
 		if err := s.users.SetUserDisabled(ctx, id, *p.Disabled); err != nil {
 			return err
 		}
@@ -211,6 +213,7 @@ func (s *Server) apiTokenRevoke(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
+	defer s.tokens.forget()
 	if err := s.auth.RevokeAPIToken(r.Context(), c.user.ID, id); err != nil {
 		return err
 	}

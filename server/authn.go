@@ -36,13 +36,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 			return greyline.Errorf(greyline.EUNAUTHENTICATED, "The Authorization header must be \"Bearer <token>\".")
 		}
-		tok, err := s.auth.FindAPIToken(ctx, strings.TrimSpace(secret))
-		if err != nil {
-			return err
-		}
-		u, err := s.users.FindUserByID(ctx, tok.UserID)
-		if err != nil || u.Disabled {
-			return greyline.Errorf(greyline.EUNAUTHENTICATED, "The API token's user is disabled.")
+		secret = strings.TrimSpace(secret)
+		tok, u, ok := s.tokens.get(secret)
+		if !ok {
+			var err error
+			if tok, err = s.auth.FindAPIToken(ctx, secret); err != nil {
+				return err
+			}
+			u, err = s.users.FindUserByID(ctx, tok.UserID)
+			if err != nil || u.Disabled {
+				return greyline.Errorf(greyline.EUNAUTHENTICATED, "The API token's user is disabled.")
+			}
+			s.tokens.put(secret, tok, u)
 		}
 		c.user, c.token = u, tok
 		c.subject = subjectOf(u)

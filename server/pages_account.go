@@ -121,6 +121,7 @@ func (s *Server) tokenRevokeSubmit(w http.ResponseWriter, r *http.Request, c *re
 	if err != nil {
 		return err
 	}
+	defer s.tokens.forget()
 	if err := s.auth.RevokeAPIToken(r.Context(), c.user.ID, id); err != nil {
 		return err
 	}

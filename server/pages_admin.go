@@ -161,6 +161,7 @@ func (s *Server) userDisableSubmit(w http.ResponseWriter, r *http.Request, c *re
 		if id == c.user.ID {
 			return errSelfDisable
 		}
+		defer s.tokens.forget()
 		return s.users.SetUserDisabled(r.Context(), id, true)
 	})
 }
@@ -170,7 +171,10 @@ func (s *Server) userEnableSubmit(w http.ResponseWriter, r *http.Request, c *req
 }
 
 func (s *Server) userRolesSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	return s.userAction(w, r, c, "roles-saved", func(id int64) error { return s.users.SetUserRoles(r.Context(), id, formRoles(r)) })
+	return s.userAction(w, r, c, "roles-saved", func(id int64) error {
+		defer s.tokens.forget()
+		return s.users.SetUserRoles(r.Context(), id, formRoles(r))
+	})
 }
 
 func (s *Server) userResetPasswordSubmit(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

@@ -184,6 +184,7 @@ var navItems = []struct {
 	{"New complaint", "/complaints/new", access.ComplaintTakeCall},
 	{"Complaints", "/complaints", access.ComplaintView},
 	{"Networks", "/networks", access.NetworkView},
+	{"Operations", "/operations", access.EnforcementView},
 	{"Check a licence", "/verify", access.Public},
 }
 
@@ -289,6 +290,9 @@ var flashes = map[string]string{
 	"complaint-changed":   "The complaint was updated.",
 	"identifier-reviewed": "Your review of the identifier was recorded.",
 	"evidence-added":      "The file was attached.",
+	"operation-created":   "The operation was started.",
+	"raid-recorded":       "The raid was recorded.",
+	"stage-changed":       "The court stage was saved.",
 	"suspension-decided":  "Your agency's decision on the suspension was recorded.",
 	"decided-network":     "Your decision was recorded and the networks were recomputed.",
 	"revoked-network":     "The decision was revoked and the networks were recomputed.",

@@ -173,6 +173,14 @@ func (s *Server) pageRoutes() []route {
 		upload(rec(s.complaintRecord, p("POST", "/complaints/{id}/documents", access.ComplaintAttach, stageFull, s.complaintDocumentSubmit))),
 		rec(s.complaintRecord, p("GET", "/complaints/{id}/documents/{did}", access.ComplaintView, stageFull, s.complaintDocument)),
 
+		// Operation Grey.
+		p("GET", "/operations", access.EnforcementView, stageFull, s.operationsPage),
+		p("POST", "/operations", access.EnforcementRecord, stageFull, s.operationSubmit),
+		p("GET", "/operations/{id}", access.EnforcementView, stageFull, s.operationPage),
+		p("POST", "/operations/{id}/raids", access.EnforcementRecord, stageFull, s.raidSubmit),
+		p("GET", "/raids/{id}", access.EnforcementView, stageFull, s.raidPage),
+		p("POST", "/firs/{id}/stage", access.EnforcementRecord, stageFull, s.firStageSubmit),
+
 		// Fraud networks.
 		p("GET", "/networks", access.NetworkView, stageFull, s.networksPage),
 		p("GET", "/networks/review", access.NetworkView, stageFull, s.networkReviewPage),

@@ -106,6 +106,7 @@ type Server struct {
 	nets         *fraudnet.Service
 	changes      greyline.ChangeLog
 	enforcement  greyline.EnforcementService
+	tokens       *tokenCache
 	follow       *follower
 	log          *slog.Logger
 	now          greyline.Clock
@@ -171,6 +172,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
+		tokens:  newTokenCache(d.Now),
 	}
 	s.routes = s.routeTable()
 	s.handler = s.buildHandler()
