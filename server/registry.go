@@ -167,10 +167,14 @@ func lookupOne(v *lookup.View, q string) Lookup {
 				break
 			}
 		}
-		if id := identifier.Parse(identifier.Phone, q); id.Valid && looksLikeNumber(q) {
-			out.Kind, out.Value = "phone", id.Value
-			found = v.ByPhone(id.Value)
-			break
+		// The cheap test first: parsing a phone number is the costly part
+		// of a lookup, and links and names are not numbers.
+		if looksLikeNumber(q) {
+			if id := identifier.Parse(identifier.Phone, q); id.Valid {
+				out.Kind, out.Value = "phone", id.Value
+				found = v.ByPhone(id.Value)
+				break
+			}
 		}
 		if id := identifier.Parse(identifier.URL, q); id.Valid && strings.Contains(q, ".") && !strings.Contains(q, " ") {
 			if a, err := netip.ParseAddr(strings.Trim(id.Host, "[]")); err == nil {
