@@ -115,10 +115,10 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 		cnicHash, phoneHash := db.complainantHashes(n.Complainant)
 		var id int64
 		if err := t.queryRow(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, idempotency_key, complainant, cnic_hash, phone_hash,
-			category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at, city)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?) RETURNING id`,
+			category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at, city, province)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?) RETURNING id`,
 			ref, n.Channel, src, n.ExternalRef, idempotencyKey, sealed, cnicHash, phoneHash,
-			n.Category, n.ContactMethod, n.IncidentAt.UTC(), now, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, secretHash, now, now, greyline.CityName(n.Complainant.City)).Scan(&id); err != nil {
+			n.Category, n.ContactMethod, n.IncidentAt.UTC(), now, n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, secretHash, now, now, greyline.CityName(n.Complainant.City), n.Complainant.Province).Scan(&id); err != nil {
 			return err
 		}
 		for _, li := range ids {
