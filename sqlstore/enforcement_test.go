@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/report"
+	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
 )
 
@@ -171,4 +174,85 @@ func TestOperationGrey(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCommitteeInput: the facts read for the committee report give the
+// figures recorded, and the period and place filters apply.
+func TestCommitteeInput(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		inv := actorCtx(mustUser(t, db, "investigator@nccia.gov.pk", greyline.RoleInvestigator))
+		op := &greyline.Operation{Name: "Operation Grey", StartsOn: now.Add(-72 * time.Hour)}
+		if err := db.CreateOperation(inv, op); err != nil {
+			t.Fatal(err)
+		}
+		raid := func(city string, province greyline.Province, scam int64) *greyline.Raid {
+			r := &greyline.Raid{OperationID: op.ID, At: now.Add(-time.Hour), City: city, Province: province, Address: "Somewhere", Outcome: greyline.RaidCentreFound, ScamPaisa: scam, RecoveredPaisa: scam / 10}
+			if err := db.RecordRaid(inv, r); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		khi, lhr := raid("Karachi", "Sindh", 1_000_000), raid("Lahore", "Punjab", 500_000)
+		people := []*greyline.Suspect{
+			{Name: "A", CNIC: "4210112345671", Gender: "male", Role: greyline.CentreCaller},
+			{Name: "B", Passport: "EA1234567", Nationality: "CN", Gender: "male", Role: greyline.CentreManager},
+			{Name: "C", Passport: "A12345678", Nationality: "NG", Gender: "female", Role: greyline.CentreCaller},
+		}
+		for _, p := range people {
+			if err := db.AddSuspect(inv, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range people[:2] {
+			if err := db.RecordArrest(inv, &greyline.Arrest{OperationID: op.ID, RaidID: khi.ID, SuspectID: p.ID, At: now.Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fir := &greyline.FIR{Number: "1/2026", RegisteredOn: now.Add(-time.Minute), Station: "NCCIA Karachi", City: "Karachi", Province: "Sindh",
+			PECASections: []string{"14"}, RaidID: khi.ID, Accused: []int64{people[0].ID, people[1].ID, people[2].ID}}
+		if err := db.RegisterFIR(inv, fir); err != nil {
+			t.Fatal(err)
+		}
+		n := sampleComplaint(now) // Lahore, impersonation of a family member: cyber-enabled fraud
+		if _, _, _, err := db.CreateComplaint(inv, n, ""); err != nil {
+			t.Fatal(err)
+		}
+		n.Category, n.Complainant.City, n.Complainant.Province = "harassment", "Karachi", "Sindh"
+		if _, _, _, err := db.CreateComplaint(inv, n, ""); err != nil {
+			t.Fatal(err)
+		}
+		day := now.In(greyline.Karachi)
+		for _, tt := range []struct {
+			province                               string
+			raids, arrestsPK, arrestsForeign, firs int
+			accusedPK, accusedForeign, complaints  int
+			scam                                   int64
+			share                                  float64
+		}{
+			{"", 2, 1, 1, 1, 1, 2, 2, 1_500_000, 0.5},
+			{"Sindh", 1, 1, 1, 1, 1, 2, 1, 1_000_000, 0},
+			{"Punjab", 1, 0, 0, 0, 0, 0, 1, 500_000, 1},
+		} {
+			in, err := db.CommitteeInput(inv, day, day, "", tt.province)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := report.Build(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{c.Raids, c.Arrests.Pakistani, c.Arrests.Foreign, c.FIRs, c.Accused.Pakistani, c.Accused.Foreign, c.Complaints.Total, c.ScamValuePaisa, c.Complaints.CyberFraudShare}
+			want := []any{tt.raids, tt.arrestsPK, tt.arrestsForeign, tt.firs, tt.accusedPK, tt.accusedForeign, tt.complaints, tt.scam, tt.share}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("province %q (-want +got):\n%s", tt.province, diff)
+			}
+		}
+		// Another period holds nothing.
+		in, _ := db.CommitteeInput(inv, day.AddDate(0, -2, 0), day.AddDate(0, -1, 0), "", "")
+		if c, err := report.Build(in); err != nil || c.Raids != 0 || c.Complaints.Total != 0 {
+			t.Errorf("an empty period: %v %+v", err, c)
+		}
+		_ = lhr
+	})
 }
