@@ -232,6 +232,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"version", "--help"}, "Usage: greyline version", nil},
 		{[]string{"licences", "--help"}, "Usage: greyline licences expire [options]", nil},
 		{[]string{"networks", "--help"}, "Usage: greyline networks rebuild [options]", nil},
+		{[]string{"report", "--help"}, "Usage: greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", nil},
+		{[]string{"report", "committee", "--help"}, "Usage: greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", with(storeOptions, "from", "to", "city", "province", "format")},
 		{[]string{"networks", "rebuild", "--help"}, "Usage: greyline networks rebuild [options]", with(storeOptions, "warninglist", "hold-complaints", "hold-victims")},
 		{[]string{"certificate", "--help"}, "Usage: greyline certificate verify [--keys FILE] FILE-OR-TOKEN", nil},
 		{[]string{"serve", "-h"}, "Usage: greyline serve [options]", with(storeOptions,
