@@ -84,6 +84,8 @@ const (
 	// SuspensionDecide is an agency's decision, after a raid on a licensed
 	// business, whether to suspend the licence: its own agency's only.
 	SuspensionDecide Action = "suspension.decide"
+	// ReportView is the committee report: figures only, no personal data.
+	ReportView Action = "report.view"
 )
 
 // Scope narrows a grant to some records.
@@ -185,6 +187,7 @@ var Rules = map[Action]Rule{
 	EnforcementRecord: {Grants: all(greyline.RoleInvestigator), Write: true},
 	EnforcementReveal: {Grants: all(greyline.RoleInvestigator)},
 	SuspensionDecide:  {Grants: own(greyline.RoleReviewer, greyline.RoleInvestigator), Write: true},
+	ReportView:        {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleReviewer, greyline.RoleAdmin)},
 }
 
 func own(roles ...greyline.Role) []Grant {

@@ -355,3 +355,12 @@ func (r *Committee) clearanceTable() Table {
 		greyline.FormatTime(r.GeneratedAt) + "."
 	return t
 }
+
+// Headings are the column headings for people (the CSV has Columns).
+func (t Table) Headings() []string { return t.labels }
+
+// Display is the rows formatted for people: rupees, percentages.
+func (t Table) Display() [][]string { return t.display }
+
+// Total is the totals row for people, or nil; the CSV leaves it out.
+func (t Table) Total() []string { return t.total }

@@ -322,6 +322,8 @@ var authzTable = map[string]authzRow{
 	"POST /suspension-reviews/{id}":         {action: access.SuspensionDecide, targets: recordRule(roles(greyline.RoleReviewer, greyline.RoleInvestigator)), body: emptyForm},
 	"POST /api/v1/suspension-reviews/{id}":  {action: access.SuspensionDecide, targets: recordRule(roles(greyline.RoleReviewer, greyline.RoleInvestigator)), body: emptyJSON},
 	"GET /api/v1/licences/{id}/suspensions": {action: access.LicenceView, targets: licenceViewers},
+	"GET /reports/committee":                {action: access.ReportView, expect: reportViewers},
+	"GET /reports/committee/{format}":       {action: access.ReportView, expect: reportViewers},
 	"GET /operations":                       {action: access.EnforcementView, expect: enforcementViewers},
 	"POST /operations":                      {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyForm},
 	"GET /operations/{id}":                  {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
@@ -393,6 +395,7 @@ var (
 
 	applicationViewers   = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector, greyline.RoleAdmin)
 	documentViewers      = recordRule(roles(greyline.RoleApplicant), greyline.RoleReviewer, greyline.RoleInspector)
+	reportViewers        = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleReviewer, greyline.RoleAdmin)
 	enforcementViewers   = granted(denied, greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)
 	enforcementRecorders = granted(denied, greyline.RoleInvestigator)
 	networkViewers       = granted(denied, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)
@@ -594,6 +597,7 @@ func (f *authzFixture) subIDs(path, target string) string {
 	if r == nil {
 		return path
 	}
+	path = strings.Replace(path, "{format}", "json", 1)
 	path = strings.Replace(path, "{iid}", strconv.FormatInt(r.complaintIdent, 10), 1)
 	path = strings.Replace(path, "{did}", strconv.FormatInt(r.complaintDoc, 10), 1)
 	path = strings.Replace(path, "{pid}", strconv.FormatInt(r.person, 10), 1)

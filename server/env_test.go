@@ -124,7 +124,7 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	if _, err := nets.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err = New(o.cfg, Deps{Networks: nets, Enforcement: db, Changes: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
+	srv, err = New(o.cfg, Deps{Networks: nets, Enforcement: db, Changes: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db,
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {

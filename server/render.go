@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,7 @@ var funcs = template.FuncMap{
 	"label":     fieldLabel,
 	"capital":   capital,
 	"target":    fieldTarget,
+	"percent":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 	"words":     func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 	"pending": func(ids []greyline.ComplaintIdentifier) int {
 		n := 0
@@ -185,6 +187,7 @@ var navItems = []struct {
 	{"Complaints", "/complaints", access.ComplaintView},
 	{"Networks", "/networks", access.NetworkView},
 	{"Operations", "/operations", access.EnforcementView},
+	{"Committee report", "/reports/committee", access.ReportView},
 	{"Check a licence", "/verify", access.Public},
 }
 

@@ -181,6 +181,10 @@ func (s *Server) pageRoutes() []route {
 		p("GET", "/raids/{id}", access.EnforcementView, stageFull, s.raidPage),
 		p("POST", "/firs/{id}/stage", access.EnforcementRecord, stageFull, s.firStageSubmit),
 
+		// The committee report and its downloads.
+		p("GET", "/reports/committee", access.ReportView, stageFull, s.committeePage),
+		p("GET", "/reports/committee/{format}", access.ReportView, stageFull, s.reportDownload),
+
 		// Fraud networks.
 		p("GET", "/networks", access.NetworkView, stageFull, s.networksPage),
 		p("GET", "/networks/review", access.NetworkView, stageFull, s.networkReviewPage),

@@ -72,6 +72,7 @@ type Deps struct {
 	// Networks is the live fraud-network index and suspect registry.
 	Networks    *fraudnet.Service
 	Enforcement greyline.EnforcementService
+	Reports     ReportSource
 	// Changes, if set, is followed (Follow) to see other servers' writes.
 	Changes greyline.ChangeLog
 	// Circles are offered when triaging (default greyline.DefaultCircles()).
@@ -107,6 +108,7 @@ type Server struct {
 	changes      greyline.ChangeLog
 	enforcement  greyline.EnforcementService
 	tokens       *tokenCache
+	reports      ReportSource
 	follow       *follower
 	log          *slog.Logger
 	now          greyline.Clock
@@ -120,7 +122,7 @@ type Server struct {
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
 	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
-		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil || d.Enforcement == nil {
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil || d.Enforcement == nil || d.Reports == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -169,7 +171,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement, reports: d.Reports,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 		tokens:  newTokenCache(d.Now),

@@ -150,7 +150,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log.Info("fraud networks built", "complaints", st.Complaints, "networks", st.Networks, "held", st.Held, "took", round(st.Read+st.Build+st.Save))
-	srv, err = server.New(cfg, server.Deps{Networks: nets, Changes: db, Enforcement: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
+	srv, err = server.New(cfg, server.Deps{Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
 	if err != nil {
 		return err
