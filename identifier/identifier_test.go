@@ -260,6 +260,11 @@ func TestDetect(t *testing.T) {
 	}{
 		{"0300-1234567", Phone, "phone:+923001234567"},
 		{"+971 50 123 4567", Phone, "phone:+971501234567"},
+		// A platform's own host, or a page of its site, is not a handle.
+		{"facebook.com", Domain, "domain:facebook.com"},
+		{"fb.com", Domain, "domain:fb.com"},
+		{"https://facebook.com/index.html", URL, "url:facebook.com/index.html"},
+		{"facebook.com/ali.trader", Social, "social:facebook:ali.trader"},
 		{"wa.me/923001234567", Phone, "phone:+923001234567"},
 		{"tel:03001234567", Phone, "phone:+923001234567"},
 		{"35202-1234567-1", CNIC, "cnic:35202-1234567-1"},

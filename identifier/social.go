@@ -331,6 +331,9 @@ func splitSocial(s string) (platform, handle string, ok bool) {
 		return name, h, true
 	}
 	if name, n := platformAt(s); n > 0 {
+		if n < len(s) && s[n] == '.' {
+			return "", "", false // "facebook.com" is the platform's host, not a handle
+		}
 		i := skipSocialFiller(s, n)
 		h := s[i:]
 		if h == "" {
@@ -379,6 +382,9 @@ func socialFromLink(s string) (*platform, string, string) {
 		return p, "", "the link goes to " + p.name + " itself, not to a profile"
 	}
 	h := p.handleFromPath(segs, l.query)
+	if notAHandle(h) {
+		h = ""
+	}
 	if h == "" {
 		return p, "", "the link goes to a " + p.name + " post, group or page, not to a profile"
 	}
@@ -409,4 +415,17 @@ func looksLikeLink(s string) bool {
 	}
 	host := s[:slash]
 	return strings.IndexByte(host, '.') > 0 && !strings.ContainsAny(host, ": @")
+}
+
+// notAHandle reports a path that names a file or a host, not a profile:
+// "facebook.com/index.html" is the site's page, and no platform here
+// allows a handle ending in ".com" or ".net".
+func notAHandle(h string) bool {
+	l := lowerASCII(h)
+	for _, ext := range []string{".html", ".htm", ".php", ".asp", ".aspx", ".jsp", ".com", ".net"} {
+		if strings.HasSuffix(l, ext) {
+			return true
+		}
+	}
+	return false
 }
