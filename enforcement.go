@@ -366,6 +366,8 @@ type EnforcementService interface {
 	// the open ones of every licence, for orgID's queue; orgID 0: all).
 	SuspensionReviews(ctx context.Context, licenceID, orgID int64) ([]*SuspensionReview, error)
 	FindSuspensionReview(ctx context.Context, id int64) (*SuspensionReview, error)
+	// CasesOf returns the raids and FIRs that answer any of the complaints.
+	CasesOf(ctx context.Context, complaintIDs []int64) ([]*Raid, []*FIR, error)
 	// DecideSuspension closes an agency's review: suspend suspends the
 	// licence (unless another agency already did) in the same transaction.
 	DecideSuspension(ctx context.Context, id int64, suspend bool, reason, orderNo string) (*SuspensionReview, error)

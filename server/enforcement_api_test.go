@@ -30,9 +30,16 @@ func TestEnforcementAPI(t *testing.T) {
 	}
 	var op greyline.Operation
 	do(inv, "POST", "/api/v1/operations", map[string]any{"name": "Operation Grey", "starts_on": now.Add(-72 * time.Hour), "scope": "Illegal call centres"}, 201, &op)
+	led := fileComplaint(t, e, 9, 100_000, "A caller 0321-1110009 sold me a fake job.")
 	var raid greyline.Raid
 	do(inv, "POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), map[string]any{"at": now.Add(-2 * time.Hour), "city": "Faisalabad", "province": "Punjab",
-		"address": "Susan Road", "outcome": "centre_found", "scam_value_paisa": 5_000_000_000, "recovered_paisa": 100_000_000}, 201, &raid)
+		"address": "Susan Road", "outcome": "centre_found", "scam_value_paisa": 5_000_000_000, "recovered_paisa": 100_000_000, "complaints": []int64{led.ID}}, 201, &raid)
+	// The raid shows on the complaint that led to it.
+	pc := e.client()
+	pc.login(e.user(nil, greyline.RoleInvestigator))
+	if resp, page := pc.get(fmt.Sprintf("/complaints/%d", led.ID)); resp.StatusCode != 200 || !strings.Contains(page, `id="cases"`) || !strings.Contains(page, "Raid in Faisalabad") {
+		t.Fatalf("complaint page: %d", resp.StatusCode)
+	}
 	resp, body := e.api("POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), inv, map[string]any{"at": now.Add(time.Hour), "city": "Faisalabad", "province": "Punjab",
 		"address": "x", "outcome": "centre_found", "scam_value_paisa": -1})
 	wantProblem(t, "future raid with negative money", resp, body, 400, greyline.EINVALID, "at", "scam_value_paisa")

@@ -107,6 +107,9 @@ type complaintPage struct {
 	RoutedCircle  string
 	Priorities    []string
 	Reasons       []string
+	// Raids and FIRs that answer the complaint (for enforcement staff).
+	Raids []*greyline.Raid
+	FIRs  []*greyline.FIR
 	// NewTrackingCode is shown once, just after it was issued.
 	NewTrackingCode string
 	// What the caller may do here.
@@ -131,6 +134,11 @@ func (s *Server) loadComplaintPage(r *http.Request, c *reqCtx, reveal bool) (*co
 		Priorities: greyline.Priorities, Reasons: greyline.ClosureReasons,
 		CanReveal: c.can(access.ComplaintReveal, rec), CanTriage: c.can(access.ComplaintTriage, rec), CanWork: c.can(access.ComplaintWork, rec),
 		CanReview: c.can(access.ComplaintReview, rec), CanAttach: c.can(access.ComplaintAttach, rec), CanHistory: c.can(access.ComplaintHistory, rec)}
+	if c.can(access.EnforcementView, nil) {
+		if p.Raids, p.FIRs, err = s.enforcement.CasesOf(r.Context(), []int64{comp.ID}); err != nil {
+			return nil, err
+		}
+	}
 	p.Category, _ = greyline.CategoryByCode(comp.Category)
 	p.Narrative = markNarrative(comp.Narrative, comp.Identifiers)
 	if p.CanHistory {

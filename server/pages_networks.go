@@ -60,6 +60,9 @@ type networkPage struct {
 	CanDecide   bool
 	Categories  map[string]string
 	NetworkName string
+	// Raids and FIRs that answer any of its complaints.
+	Raids []*greyline.Raid
+	FIRs  []*greyline.FIR
 }
 
 // networkName is how a network is named on pages: by its id.
@@ -97,6 +100,11 @@ func (s *Server) loadNetworkPage(r *http.Request, c *reqCtx) (*networkPage, erro
 	}
 	if p.Complaints, err = s.complaints.ListComplaints(r.Context(), greyline.ComplaintFilter{IDs: ids, Limit: 500}); err != nil {
 		return nil, err
+	}
+	if c.can(access.EnforcementView, nil) {
+		if p.Raids, p.FIRs, err = s.enforcement.CasesOf(r.Context(), d.Complaints); err != nil {
+			return nil, err
+		}
 	}
 	p.Picture, err = s.networkPicture(d, p.Complaints)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -766,4 +767,53 @@ func (db *DB) DecideSuspension(ctx context.Context, id int64, suspend bool, reas
 		return nil
 	})
 	return out, err
+}
+
+// CasesOf returns the raids and FIRs that answer any of the complaints, so
+// that complaints and networks show what was done about them.
+func (db *DB) CasesOf(ctx context.Context, complaintIDs []int64) ([]*greyline.Raid, []*greyline.FIR, error) {
+	var raids []*greyline.Raid
+	var firs []*greyline.FIR
+	err := db.read(ctx, func(t *tx) error {
+		raidIDs, firIDs := map[int64]bool{}, map[int64]bool{}
+		for start := 0; start < len(complaintIDs); start += 500 {
+			chunk := complaintIDs[start:min(start+500, len(complaintIDs))]
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			for _, q := range []struct {
+				sql  string
+				into map[int64]bool
+			}{{"SELECT DISTINCT raid_id FROM raid_complaints WHERE complaint_id IN ", raidIDs}, {"SELECT DISTINCT fir_id FROM fir_complaints WHERE complaint_id IN ", firIDs}} {
+				rows, err := t.query(q.sql+inList(len(args)), args...)
+				if err != nil {
+					return err
+				}
+				ids, err := scanIDs(rows)
+				if err != nil {
+					return err
+				}
+				for _, id := range ids {
+					q.into[id] = true
+				}
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(raidIDs)) {
+			r, err := t.raid(id)
+			if err != nil {
+				return err
+			}
+			raids = append(raids, r)
+		}
+		for _, id := range slices.Sorted(maps.Keys(firIDs)) {
+			f, err := t.fir(id)
+			if err != nil {
+				return err
+			}
+			firs = append(firs, f)
+		}
+		return nil
+	})
+	return raids, firs, err
 }

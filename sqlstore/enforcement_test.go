@@ -168,6 +168,10 @@ func TestOperationGrey(t *testing.T) {
 			if !found {
 				t.Error("the seized wallet has no finding")
 			}
+			raids, firs, err := db.CasesOf(inv, []int64{c.ID, 999999})
+			if err != nil || len(raids) != 1 || raids[0].ID != raid.ID || len(firs) != 1 || firs[0].ID != fir.ID {
+				t.Errorf("cases of the complaint: %v %+v %+v", err, raids, firs)
+			}
 			rec, _ = db.FindRaid(inv, raid.ID)
 			if len(rec.Seizures) != 1 || len(rec.FIRs) != 1 || len(rec.Complaints) != 1 {
 				t.Errorf("raid record: %+v", rec)
