@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -47,8 +48,12 @@ type Services struct {
 	Clearance    greyline.ClearanceService
 	Licences     greyline.LicenceService
 	Complaints   greyline.ComplaintService
+	Enforcement  greyline.EnforcementService
 	Now          greyline.Clock
 }
+
+// Seed makes the generated data: the same seed, the same data.
+const Seed uint64 = 20250831
 
 // ErrNotEmpty means users exist already, so no demo data was added.
 var ErrNotEmpty = errors.New("demo: the database already has users")
@@ -57,10 +62,19 @@ var ErrNotEmpty = errors.New("demo: the database already has users")
 var minimalPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 // Load creates the demo organisations and users, turns off the agencies'
-// 2FA requirement (demo only) and takes one business through licensing:
-// Margalla Contact ends with an active licence, Indus Callers with an
-// application waiting on NCCIA's objection. It refuses a database that has
-// users, so it never mixes with real accounts.
+// 2FA requirement (demo only) and fills greyline through its services:
+//   - licensing at every stage: Margalla Contact ends with an active
+//     licence, Indus Callers with an application waiting on NCCIA's
+//     objection, and seven more businesses from draft to revoked (see
+//     moreBusinesses);
+//   - the 2,000 complaints of January to August 2025 (60% cyber-enabled
+//     fraud, over Rs 3 billion reported lost), some of them forming fraud
+//     networks, and a few recent ones in the staff queues;
+//   - Operation Grey as NCCIA briefed the Senate: 63 raids, 450 arrests,
+//     507 accused, 54 FIRs, Rs 720 million uncovered and Rs 40 million
+//     recovered; and a later raid on a licensed centre that suspends it.
+//
+// It refuses a database that has users, so it never mixes with real accounts.
 func Load(ctx context.Context, s Services) ([]Account, error) {
 	n, err := s.Users.CountUsers(ctx)
 	if err != nil {
@@ -115,6 +129,30 @@ func Load(ctx context.Context, s Services) ([]Account, error) {
 	if s.Now != nil {
 		now = s.Now
 	}
+	// The generated half of the demo: one generator, used in a fixed
+	// order, so that the same seed gives the same data.
+	r := rand.New(rand.NewPCG(Seed, Seed^0x6772_6579_6c69_6e65))
+	ravi, err := d.businesses(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("demo businesses: %w", err)
+	}
+	if s.Complaints != nil {
+		ns := networks(r)
+		cs := periodComplaints(r, ns)
+		if err := d.importPeriodComplaints(ctx, cs, orgs["DEMOBANK"].ID); err != nil {
+			return nil, fmt.Errorf("demo complaints of 2025: %w", err)
+		}
+		if s.Enforcement != nil {
+			if err := d.operationGrey(r, ns, cs); err != nil {
+				return nil, fmt.Errorf("demo Operation Grey: %w", err)
+			}
+			// Read the clock again: the raid must come after the licence
+			// was issued a moment ago.
+			if err := d.raidLicensed(now(), ravi, ns, cs); err != nil {
+				return nil, fmt.Errorf("demo raid on a licensed centre: %w", err)
+			}
+		}
+	}
 	if err := d.complaints(ctx, now()); err != nil {
 		return nil, fmt.Errorf("demo complaints: %w", err)
 	}
@@ -144,7 +182,13 @@ func (d loader) application(ctx context.Context, orgID int64, b *greyline.Busine
 	if err != nil {
 		return nil, err
 	}
-	kinds := []greyline.DocumentKind{greyline.DocNTN, greyline.DocBankStatement, greyline.DocIncorporation, greyline.DocMoAAoA, greyline.DocForm29, greyline.DocCNIC}
+	kinds := []greyline.DocumentKind{greyline.DocNTN, greyline.DocBankStatement, greyline.DocCNIC}
+	switch b.LegalForm {
+	case greyline.Company:
+		kinds = append(kinds, greyline.DocIncorporation, greyline.DocMoAAoA, greyline.DocForm29)
+	case greyline.Partnership:
+		kinds = append(kinds, greyline.DocPartnershipDeed)
+	}
 	for _, k := range kinds {
 		doc := &greyline.Document{ApplicationID: app.ID, Kind: k, Filename: string(k) + ".pdf"}
 		if k == greyline.DocCNIC {

@@ -83,6 +83,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "greyline serve [options]", "Run the web server and API. With no options it uses the embedded database in ./greyline-data/,\napplies pending migrations, and listens on http://127.0.0.1:8080.", (*Main).serve},
+		{"demo", "greyline demo [options]", demoAbout, (*Main).demoCmd},
 		{"migrate", "greyline migrate [options]", "Apply pending database migrations and print the schema version.", (*Main).migrate},
 		{"user", "greyline user <create|list|disable|enable|reset-password|reset-2fa> [options]", "Manage user accounts from the command line.", (*Main).user},
 		{"identifiers", "greyline identifiers <parse|extract> [options]", "Parse and normalise identifiers (phones, CNICs, IBANs, wallets, crypto addresses,\nlinks, …), or extract them from a message on standard input.", (*Main).identifiers},

@@ -117,7 +117,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	var demoAccts []demo.Account
 	if loadDemo {
-		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Now: m.Now})
+		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Now: m.Now})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
 			return err
 		}
