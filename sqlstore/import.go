@@ -198,7 +198,7 @@ func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, e
 	_, c.trackingHash = auth.NewSecret("")
 	n := &c.n
 	c.cols = []any{n.Channel, n.ExternalRef, c.cnicHash, c.phoneHash, n.Category, n.ContactMethod, n.IncidentAt.UTC(), c.received,
-		n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, greyline.CityName(n.Complainant.City)}
+		n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, greyline.CityName(n.Complainant.City), n.Complainant.Province}
 	return c, nil
 }
 
@@ -275,9 +275,9 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 		byRef[c.ref] = c
 	}
 	ins := t.bulk(`INSERT `+t.orFail()+`INTO complaints (reference, complainant, source_org_id, created_at, updated_at,
-		channel, external_ref, cnic_hash, phone_hash, category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, tracking_hash, city,
+		channel, external_ref, cnic_hash, phone_hash, category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, tracking_hash, city, province,
 		idempotency_key, status) VALUES `,
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'received')",
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'received')",
 		" ON CONFLICT (source_org_id, external_ref) WHERE external_ref <> '' DO NOTHING RETURNING id, reference")
 	defer ins.close()
 	src, now := any(p.src), any(p.now) // boxed once for the batch

@@ -310,8 +310,8 @@ func baseline(ctx context.Context, dsn, dataDir, csvPath string, batch int) (tim
 		return b.String()
 	}
 	qComplaint := bind(`INSERT INTO complaints (reference, channel, source_org_id, external_ref, complainant, cnic_hash, phone_hash,
-		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at, city)
-		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?) RETURNING id`)
+		category, contact_method, incident_at, received_at, loss_paisa, currency, payment_method, narrative, status, tracking_hash, created_at, updated_at, city, province)
+		VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?) RETURNING id`)
 	qIdent := bind(`INSERT INTO identifiers (type, match_key, value, first_seen, last_seen, complaints) VALUES ('raw', ?, ?, ?, ?, 1)
 		ON CONFLICT (match_key) DO UPDATE SET last_seen = excluded.last_seen, complaints = identifiers.complaints + 1 RETURNING id`)
 	qLink := bind("INSERT INTO complaint_identifiers (complaint_id, identifier_id, source, raw, start_pos, end_pos, status) VALUES (?, ?, 'field', ?, -1, -1, 'confirmed')")
@@ -372,7 +372,7 @@ func baseline(ctx context.Context, dsn, dataDir, csvPath string, batch int) (tim
 		var id int64
 		if err := stC.QueryRowContext(ctx, greyline.ComplaintReference(year, int64(i)), get("channel"), get("external_ref"), complainant,
 			standIn(get("complainant_cnic")), standIn(get("complainant_phone")), get("category"), get("contact_method"), incident, received, loss, "PKR",
-			get("payment_method"), get("narrative"), standIn(get("external_ref")), now, now, get("complainant_city")).Scan(&id); err != nil {
+			get("payment_method"), get("narrative"), standIn(get("external_ref")), now, now, get("complainant_city"), get("complainant_province")).Scan(&id); err != nil {
 			return 0, err
 		}
 		for _, raw := range strings.Split(get("identifiers"), ";") {
