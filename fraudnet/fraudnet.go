@@ -8,10 +8,13 @@ package fraudnet
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -29,6 +32,23 @@ type Service struct {
 	// mu orders updates: each reads the database and applies what it read
 	// before the next starts, so an older read never lands after a newer one.
 	mu sync.Mutex
+
+	// Tiers are persisted off the update path (see saveChanges): the
+	// identifiers whose tier changed wait in queue, in the order they
+	// first changed, until a flush saves their current tiers.
+	every    time.Duration
+	batch    int
+	qmu      sync.Mutex
+	queue    []int64
+	queued   map[int64]struct{}
+	timer    *time.Timer // armed while a flush is scheduled
+	urgent   bool        // the queue reached batch: flush now
+	closed   bool        // after Close, updates save at once
+	failures int
+	// fmu makes flushes take turns, so that the feed's order is theirs and
+	// an older assessment is never saved after a newer one.
+	fmu         sync.Mutex
+	queuedTotal atomic.Uint64
 }
 
 // Options configure a Service; zero values take the defaults.
@@ -36,6 +56,11 @@ type Options struct {
 	Warninglist *warninglist.List // default warninglist.Default()
 	Engine      network.Config    // default network.DefaultConfig()
 	Logger      *slog.Logger
+	// FlushEvery is how long a changed tier may wait before it is saved
+	// and fed to partners (default 200 ms); FlushAt is how many waiting
+	// tiers start a flush at once (default 1,000).
+	FlushEvery time.Duration
+	FlushAt    int
 }
 
 // New returns an empty service; call Rebuild before use.
@@ -49,7 +74,14 @@ func New(store greyline.NetworkStore, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, list: o.Warninglist, eng: network.New(o.Engine), log: o.Logger}
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = 200 * time.Millisecond
+	}
+	if o.FlushAt <= 0 {
+		o.FlushAt = 1000
+	}
+	return &Service{store: store, list: o.Warninglist, eng: network.New(o.Engine), log: o.Logger,
+		every: o.FlushEvery, batch: o.FlushAt, queued: map[int64]struct{}{}}
 }
 
 // Engine gives read access to the networks and tiers.
@@ -65,11 +97,114 @@ type RebuildStats struct {
 	TiersChanged      int
 }
 
+// bulkReader is the fast path a store may offer for Rebuild (sqlstore
+// does): rows scanned straight into the engine's input, with each
+// identifier's saved tier and reasons, read concurrently.
+type bulkReader interface {
+	ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons string)) (
+		[]network.Complaint, []network.Identifier, []network.Link, []greyline.NetworkDecision, error)
+}
+
 // Rebuild reads everything and builds the engine from scratch, then saves
-// the tiers that differ from the stored ones.
+// the tiers that differ from the stored ones. This is also what makes the
+// deferred saving of tiers safe: whatever a crash kept from being saved is
+// found here, as a difference between the computed and the stored tiers,
+// and saved (and fed to partners) now.
 func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var st RebuildStats
+	// What waits is saved first: it was computed from the engine being
+	// replaced, and no update can queue more while mu is held.
+	if err := s.Flush(ctx); err != nil {
+		return st, err
+	}
+	t0 := time.Now()
+	br, ok := s.store.(bulkReader)
+	if !ok {
+		return s.rebuildSlowly(ctx)
+	}
+	// The saved tiers, kept as a hash of tier and reasons by identifier id
+	// (0: none), a few bytes each rather than the strings. Two different
+	// tiers hashing alike (odds 2^-64) would leave one unsaved until it
+	// next changes.
+	var saved []uint64
+	seed := maphash.MakeSeed()
+	cs, ids, links, decisions, err := br.ReadNetwork(ctx, s.listedKey, func(id int64, tier, reasons string) {
+		if int(id) >= len(saved) {
+			saved = append(saved, make([]uint64, max(int(id)+1, 2*len(saved), 1024)-len(saved))...)
+		}
+		saved[id] = tierSum(seed, tier, reasons)
+	})
+	if err != nil {
+		return st, err
+	}
+	st.Read = time.Since(t0)
+	t1 := time.Now()
+	ds := make([]network.Decision, len(decisions))
+	for i := range decisions {
+		ds[i] = decisionFor(&decisions[i])
+	}
+	maxID := int64(0)
+	for i := range ids {
+		maxID = max(maxID, ids[i].ID)
+	}
+	// The rebuild's peak memory is a target. What the read left behind is
+	// garbage: collect it and give the pages back, or the build's big
+	// arrays would come on top of them. The build then holds its input and
+	// the new engine together: collecting more often meanwhile keeps the
+	// heap near that rather than twice it. Afterwards the input is garbage
+	// too (nothing here refers to it). Rebuild runs at start-up, so the
+	// process-wide setting is borrowed only briefly.
+	debug.FreeOSMemory()
+	gc := debug.SetGCPercent(50)
+	err = s.eng.Load(cs, ids, links, ds)
+	debug.SetGCPercent(gc)
+	if err != nil {
+		return st, err
+	}
+	debug.FreeOSMemory()
+	st.Build = time.Since(t1)
+	t2 := time.Now()
+	// As before the engine computed them: a tier of none over a stored
+	// none is no change whatever the reasons, which are then not kept.
+	var ups []greyline.TierUpdate
+	for id := int64(1); id <= maxID; id++ {
+		was := uint64(0)
+		if int(id) < len(saved) {
+			was = saved[id]
+		}
+		if t, ok := s.eng.Tier(id); !ok || (t == network.TierNone && was == 0) {
+			continue // the common case, told without the reasons
+		}
+		a, _ := s.eng.Assess(id)
+		tier := a.Tier.String()
+		if was != 0 && tierSum(seed, tier, strings.Join(a.Reasons, "\n")) == was {
+			continue
+		}
+		ups = append(ups, greyline.TierUpdate{Identifier: id, Tier: tier, Reasons: a.Reasons})
+	}
+	if st.TiersChanged, err = s.store.SaveTiers(ctx, ups); err != nil {
+		return st, err
+	}
+	st.Save = time.Since(t2)
+	st.Stats = s.eng.Stats()
+	return st, nil
+}
+
+// tierSum hashes a tier and its reasons as stored (one a line); never 0.
+func tierSum(seed maphash.Seed, tier, reasons string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(tier)
+	h.WriteByte(0)
+	h.WriteString(reasons)
+	return h.Sum64() | 1
+}
+
+// rebuildSlowly is Rebuild for a store without ReadNetwork: it saves every
+// identifier with a tier, and the store keeps what did not change.
+func (s *Service) rebuildSlowly(ctx context.Context) (RebuildStats, error) {
 	var st RebuildStats
 	t0 := time.Now()
 	data, err := s.store.NetworkData(ctx)
@@ -88,12 +223,6 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 	}
 	st.Build = time.Since(t1)
 	t2 := time.Now()
-	saved := make(map[int64]string, len(data.Identifiers))
-	for _, i := range data.Identifiers {
-		if i.Tier != "" && i.Tier != "none" {
-			saved[i.ID] = i.Tier
-		}
-	}
 	var ups []greyline.TierUpdate
 	for _, i := range data.Identifiers {
 		a, ok := s.eng.Assess(i.ID)
@@ -101,7 +230,7 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 			continue
 		}
 		tier := a.Tier.String()
-		if tier == "none" && saved[i.ID] == "" {
+		if tier == "none" && (i.Tier == "" || i.Tier == "none") {
 			continue // the common case: nothing to store
 		}
 		ups = append(ups, greyline.TierUpdate{Identifier: i.ID, Tier: tier, Reasons: a.Reasons})
@@ -135,6 +264,18 @@ func (s *Service) convert(data *greyline.NetworkData) ([]network.Complaint, []ne
 // listed says whether a stored identifier is on the warninglist.
 func (s *Service) listed(typ, value string) bool {
 	_, ok := s.list.Match(identifier.Parse(identifier.Type(typ), value))
+	return ok
+}
+
+// listedKey is listed for an identifier whose stored match key is known:
+// only phones, links and domains are matched on more than their key, so
+// the others skip parsing the value again (a million times in a rebuild).
+func (s *Service) listedKey(typ, key, value string) bool {
+	switch identifier.Type(typ) {
+	case identifier.Phone, identifier.URL, identifier.Domain:
+		return s.listed(typ, value)
+	}
+	_, ok := s.list.Match(identifier.ID{Type: identifier.Type(typ), Value: value, Key: key, Valid: true})
 	return ok
 }
 
@@ -235,22 +376,120 @@ func (s *Service) setComplaint(c network.Complaint, idents []network.Identifier,
 	return out, nil
 }
 
-// saveChanges stores the tiers an update changed.
+// saveChanges queues the tiers an update changed for saving. The engine's
+// tiers are what lookups answer from; saving them (and feeding partners)
+// is batched by a background flush (every FlushEvery, or at once when
+// FlushAt wait), so that an update does not wait for a write transaction
+// on SQLite's single writer. A crash loses nothing: the next Rebuild
+// saves every computed tier that differs from the stored one.
 func (s *Service) saveChanges(ctx context.Context, chs ...network.Changes) error {
-	seen := map[int64]bool{}
-	var ups []greyline.TierUpdate
+	s.qmu.Lock()
+	n := 0
 	for _, ch := range chs {
 		for _, tc := range ch.Tiers {
-			if seen[tc.Identifier] {
-				continue
+			if _, ok := s.queued[tc.Identifier]; !ok {
+				s.queued[tc.Identifier] = struct{}{}
+				s.queue = append(s.queue, tc.Identifier)
+				n++
 			}
-			seen[tc.Identifier] = true
-			a, _ := s.eng.Assess(tc.Identifier)
-			ups = append(ups, greyline.TierUpdate{Identifier: tc.Identifier, Tier: a.Tier.String(), Reasons: a.Reasons})
+		}
+	}
+	s.queuedTotal.Add(uint64(n))
+	closed := s.closed
+	if !closed && len(s.queue) > 0 {
+		s.schedule()
+	}
+	s.qmu.Unlock()
+	if closed {
+		return s.Flush(ctx)
+	}
+	return nil
+}
+
+// schedule arms the flush, or brings it forward when the queue is full;
+// qmu is held.
+func (s *Service) schedule() {
+	switch {
+	case s.timer == nil:
+		wait := s.every
+		if len(s.queue) >= s.batch {
+			wait, s.urgent = 0, true
+		}
+		s.timer = time.AfterFunc(wait, s.background)
+	case len(s.queue) >= s.batch && !s.urgent:
+		s.urgent = true
+		s.timer.Reset(0)
+	}
+}
+
+// background is the timer's flush; a failed one is retried later, waiting
+// longer each time, with the tiers kept in the queue.
+func (s *Service) background() {
+	if err := s.Flush(context.Background()); err != nil {
+		s.log.Error("saving changed tiers failed; will retry", "err", err)
+	}
+}
+
+// QueuedTiers counts the tier changes queued for saving since the service
+// began (an identifier queued again before a flush counts once).
+func (s *Service) QueuedTiers() uint64 { return s.queuedTotal.Load() }
+
+// Flush saves the queued tiers now, as the engine has them, and appends
+// their changes to the feed in the order they were queued. Tests call it
+// before reading the feed.
+func (s *Service) Flush(ctx context.Context) error {
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	s.qmu.Lock()
+	ids := s.queue
+	s.queue, s.queued = nil, map[int64]struct{}{}
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer, s.urgent = nil, false
+	}
+	s.qmu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	ups := make([]greyline.TierUpdate, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := s.eng.Assess(id); ok {
+			ups = append(ups, greyline.TierUpdate{Identifier: id, Tier: a.Tier.String(), Reasons: a.Reasons})
 		}
 	}
 	_, err := s.store.SaveTiers(ctx, ups)
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if err == nil {
+		s.failures = 0
+		return nil
+	}
+	// Put them back in front of whatever was queued meanwhile, and retry.
+	later := s.queue
+	s.queue = ids
+	for _, id := range ids {
+		s.queued[id] = struct{}{}
+	}
+	for _, id := range later {
+		if _, ok := s.queued[id]; !ok {
+			s.queued[id] = struct{}{}
+			s.queue = append(s.queue, id)
+		}
+	}
+	s.failures++
+	if !s.closed {
+		s.timer = time.AfterFunc(min(s.every<<min(s.failures, 8), 30*time.Second), s.background)
+	}
 	return err
+}
+
+// Close saves what is queued and makes later updates save at once; call
+// it on shutdown.
+func (s *Service) Close(ctx context.Context) error {
+	s.qmu.Lock()
+	s.closed = true
+	s.qmu.Unlock()
+	return s.Flush(ctx)
 }
 
 // Decide records an analyst's decision and applies it.

@@ -3,6 +3,7 @@ package fraudnet_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -114,6 +115,186 @@ func TestFollowsTheDatabase(t *testing.T) {
 		// Another server's view of the same decision: applying it again is harmless.
 		if err := svc.SyncDecision(sys, d.ID); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// feedLen reads the whole feed.
+func feedLen(t *testing.T, svc *fraudnet.Service) []greyline.TierChange {
+	t.Helper()
+	feed, err := svc.Feed(sys, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return feed
+}
+
+// wallet is the value ring's complaints share.
+const wallet = "jazzcash 03457771234"
+
+// ring files n complaints from different victims sharing one wallet, so
+// that the wallet's tier rises with them.
+func ring(t *testing.T, db *sqlstore.DB, from, n int, wallet ...string) []int64 {
+	t.Helper()
+	w := "0345-7771234"
+	if len(wallet) > 0 {
+		w = wallet[0]
+	}
+	var ids []int64
+	for i := range n {
+		ids = append(ids, file(t, db, from+i, "Paid JazzCash "+w+" for a job that never came.").ID)
+	}
+	return ids
+}
+
+// TestRestartSavesNothing: a second rebuild over the tiers the first one
+// saved finds nothing to save and feeds nothing.
+func TestRestartSavesNothing(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ring(t, db, 1, 4)
+		file(t, db, 10, "The caller 0321-5556667 wanted my OTP.")
+		first, err := fraudnet.New(db, fraudnet.Options{}).Rebuild(sys)
+		if err != nil || first.TiersChanged == 0 {
+			t.Fatalf("first rebuild: %+v %v", first, err)
+		}
+		svc := fraudnet.New(db, fraudnet.Options{})
+		n := len(feedLen(t, svc))
+		again, err := svc.Rebuild(sys)
+		if err != nil || again.TiersChanged != 0 {
+			t.Fatalf("restart: %+v %v", again, err)
+		}
+		if m := len(feedLen(t, svc)); m != n {
+			t.Errorf("restart fed %d changes", m-n)
+		}
+	})
+}
+
+// TestFlusherSavesInOrder: an update changes the tiers lookups answer at
+// once; saving them and feeding partners waits for the flush, which saves
+// them as the engine has them, in the order they changed.
+func TestFlusherSavesInOrder(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		svc := fraudnet.New(db, fraudnet.Options{FlushEvery: time.Hour})
+		if _, err := svc.Rebuild(sys); err != nil {
+			t.Fatal(err)
+		}
+		before := len(feedLen(t, svc))
+		ids := ring(t, db, 1, 3)
+		for _, id := range ids {
+			if err := svc.ComplaintsChanged(sys, []int64{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := svc.Lookup(wallet)
+		if s.Tier == "none" || s.Complaints != 3 {
+			t.Fatalf("lookup before the flush: %+v", s)
+		}
+		if n := len(feedLen(t, svc)); n != before {
+			t.Fatalf("%d changes fed before the flush", n-before)
+		}
+		queued := svc.QueuedTiers()
+		if queued == 0 {
+			t.Fatal("nothing queued")
+		}
+		if err := svc.Flush(sys); err != nil {
+			t.Fatal(err)
+		}
+		feed := feedLen(t, svc)[before:]
+		if len(feed) == 0 {
+			t.Fatal("the flush fed nothing")
+		}
+		// Each identifier once, at the tier lookups give, in seq order.
+		seen := map[string]bool{}
+		for i, c := range feed {
+			if seen[c.Key] {
+				t.Errorf("%s fed twice in one flush", c.Key)
+			}
+			seen[c.Key] = true
+			if i > 0 && c.Seq <= feed[i-1].Seq {
+				t.Errorf("feed out of order: %+v", feed)
+			}
+			if l := svc.Lookup(c.Value); l.Tier != c.Tier {
+				t.Errorf("fed %s at %s, lookup says %s", c.Key, c.Tier, l.Tier)
+			}
+		}
+		if l := svc.Lookup(wallet); !seen[l.Type+":"+l.Value] && !slices.ContainsFunc(feed, func(c greyline.TierChange) bool { return c.Value == l.Value }) {
+			t.Errorf("the wallet %s is not in the feed: %+v", l.Value, feed)
+		}
+		// A flush with nothing queued, and a restart, save nothing more.
+		if err := svc.Flush(sys); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := fraudnet.New(db, fraudnet.Options{}).Rebuild(sys); err != nil || st.TiersChanged != 0 {
+			t.Errorf("restart after the flush: %+v %v", st, err)
+		}
+
+		// The background flush does the same on its own.
+		bg := fraudnet.New(db, fraudnet.Options{FlushEvery: 10 * time.Millisecond})
+		if _, err := bg.Rebuild(sys); err != nil {
+			t.Fatal(err)
+		}
+		n := len(feedLen(t, bg))
+		for _, id := range ring(t, db, 20, 3, "0345-7772222") {
+			if err := bg.ComplaintsChanged(sys, []int64{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for len(feedLen(t, bg)) == n {
+			if time.Now().After(deadline) {
+				t.Fatal("the background flush saved nothing")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		// After Close, an update saves at once.
+		if err := bg.Close(sys); err != nil {
+			t.Fatal(err)
+		}
+		n = len(feedLen(t, bg))
+		for _, id := range ring(t, db, 40, 3, "0345-7773333") {
+			if err := bg.ComplaintsChanged(sys, []int64{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(feedLen(t, bg)) == n {
+			t.Error("after Close an update's tiers were not saved")
+		}
+	})
+}
+
+// TestLostQueueRepairedByRebuild: tiers changed but never flushed (the
+// server crashed) are found and saved by the next rebuild.
+func TestLostQueueRepairedByRebuild(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		crashed := fraudnet.New(db, fraudnet.Options{FlushEvery: time.Hour, FlushAt: 1 << 30})
+		if _, err := crashed.Rebuild(sys); err != nil {
+			t.Fatal(err)
+		}
+		n := len(feedLen(t, crashed))
+		for _, id := range ring(t, db, 1, 4) {
+			if err := crashed.ComplaintsChanged(sys, []int64{id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := crashed.Lookup(wallet)
+		if want.Tier == "none" || len(feedLen(t, crashed)) != n {
+			t.Fatalf("tier %s, %d fed before any flush", want.Tier, len(feedLen(t, crashed))-n)
+		}
+		// No Flush, no Close: the queue is lost.
+		next := fraudnet.New(db, fraudnet.Options{})
+		st, err := next.Rebuild(sys)
+		if err != nil || st.TiersChanged == 0 {
+			t.Fatalf("rebuild after the crash: %+v %v", st, err)
+		}
+		feed := feedLen(t, next)
+		if len(feed) != n+st.TiersChanged {
+			t.Errorf("%d fed for %d changes", len(feed)-n, st.TiersChanged)
+		}
+		if !slices.ContainsFunc(feed[n:], func(c greyline.TierChange) bool { return c.Value == want.Value && c.Tier == want.Tier }) {
+			t.Errorf("the wallet at %s is not in the feed: %+v", want.Tier, feed[n:])
+		}
+		if st, err := fraudnet.New(db, fraudnet.Options{}).Rebuild(sys); err != nil || st.TiersChanged != 0 {
+			t.Errorf("a further restart: %+v %v", st, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -140,6 +141,9 @@ func TestSuspectRegistry(t *testing.T) {
 	wantProblem(t, "batch too big", resp, body, 400, greyline.EINVALID, "values")
 
 	// The feed: the changes so far, then nothing after the cursor.
+	if err := e.srv.nets.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	resp, body = e.api("GET", "/api/v1/suspects/feed", partner, nil)
 	var feed feedPage
 	json.Unmarshal(body, &feed)

@@ -67,6 +67,48 @@ func TestNetworkData(t *testing.T) {
 			t.Errorf("b's data: %d complaints, %d links, %d identifiers", len(part.Complaints), len(part.Links), len(part.Identifiers))
 		}
 		_ = a
+
+		// The rebuild's fast read gives the same, straight in the engine's
+		// types: b's removed link left out, b's city read from its sealed
+		// details when the column is empty (as before the column existed),
+		// times to the nanosecond.
+		w, _ := db.Pools()
+		if _, err := w.ExecContext(ctx, "UPDATE complaints SET city = '' WHERE id = "+fmt.Sprint(b.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SaveTiers(ctx, []greyline.TierUpdate{{Identifier: data.Identifiers[0].ID, Tier: "high", Reasons: []string{"one", "two | three"}}}); err != nil {
+			t.Fatal(err)
+		}
+		type tier struct{ tier, reasons string }
+		saved := map[int64]tier{}
+		cs, ids, links, ds, err := db.ReadNetwork(ctx, func(typ, key, value string) bool { return value == data.Identifiers[1].Value },
+			func(id int64, t, reasons string) { saved[id] = tier{t, reasons} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != len(data.Complaints) || len(ids) != len(data.Identifiers) || len(links) != len(data.Links) || len(ds) != 0 {
+			t.Fatalf("read %d complaints, %d identifiers, %d links, %d decisions", len(cs), len(ids), len(links), len(ds))
+		}
+		for i, c := range cs {
+			w := data.Complaints[i]
+			if c.ID != w.ID || c.Victim != w.Victim || c.LossPaisa != w.LossPaisa || c.City != w.City || c.Category != w.Category || !c.ReceivedAt.Equal(w.ReceivedAt) || c.ReceivedAt.Location() != time.UTC {
+				t.Errorf("complaint %+v, want %+v", c, w)
+			}
+		}
+		for i, x := range ids {
+			w := data.Identifiers[i]
+			if x.ID != w.ID || x.Type != w.Type || x.Key != w.Key || x.Value != w.Value || x.Finding != w.Finding || x.Listed != (i == 1) {
+				t.Errorf("identifier %+v, want %+v", x, w)
+			}
+		}
+		for i, l := range links {
+			if l.Complaint != data.Links[i].Complaint || l.Identifier != data.Links[i].Identifier {
+				t.Errorf("link %+v, want %+v", l, data.Links[i])
+			}
+		}
+		if want := map[int64]tier{data.Identifiers[0].ID: {"high", "one\ntwo | three"}}; !cmp.Equal(saved, want, cmp.AllowUnexported(tier{})) {
+			t.Errorf("saved tiers %v, want %v", saved, want)
+		}
 	})
 }
 

@@ -149,6 +149,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Changed tiers wait up to a fraction of a second to be saved: save
+	// them before the database closes (a crash instead loses nothing, the
+	// next start saves what differs).
+	defer func() {
+		if err := nets.Close(context.Background()); err != nil {
+			log.Error("saving changed tiers on shutdown", "err", err)
+		}
+	}()
 	log.Info("fraud networks built", "complaints", st.Complaints, "networks", st.Networks, "held", st.Held, "took", round(st.Read+st.Build+st.Save))
 	srv, err = server.New(cfg, server.Deps{Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
