@@ -48,6 +48,11 @@ type ApplicationService interface {
 	// Submit checks completeness, fixes the fee, snapshots the dossier and
 	// opens one clearance task per required agency. A second submission is refused.
 	Submit(ctx context.Context, id int64, version int) (*Application, error)
+	// DatePaperSubmission gives an application just submitted in greyline
+	// the date it was first handed in on paper, before greyline: the
+	// agencies' deadlines count from that day, so they may already be
+	// overdue. Only while no agency has acted on it.
+	DatePaperSubmission(ctx context.Context, id int64, on time.Time) (*Application, error)
 
 	AddDocument(ctx context.Context, d *Document, content io.Reader) error
 	ListDocuments(ctx context.Context, applicationID int64) ([]*Document, error)

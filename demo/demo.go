@@ -118,16 +118,16 @@ func Load(ctx context.Context, s Services) ([]Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := loader{s: s, users: users}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	d := loader{s: s, users: users, now: now()}
 	if err := d.licensed(orgs["MARGALLA"].ID); err != nil {
 		return nil, fmt.Errorf("demo licence: %w", err)
 	}
 	if err := d.objected(greyline.WithActor(ctx, greyline.Actor{UserID: indus.ID, OrgID: indus.OrgID}), orgs["INDUS"].ID); err != nil {
 		return nil, fmt.Errorf("demo application: %w", err)
-	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
 	}
 	// The generated half of the demo: one generator, used in a fixed
 	// order, so that the same seed gives the same data.
@@ -162,6 +162,7 @@ func Load(ctx context.Context, s Services) ([]Account, error) {
 type loader struct {
 	s     Services
 	users map[string]context.Context
+	now   time.Time // when the load began
 }
 
 // application builds a complete, submitted application for a new business.

@@ -486,3 +486,46 @@ func (db *DB) OpenDocument(ctx context.Context, id int64) (*greyline.Document, i
 	}
 	return d, f, nil
 }
+
+// DatePaperSubmission dates a just-submitted application from the day it
+// was handed in on paper, and counts the agencies' deadlines from then.
+func (db *DB) DatePaperSubmission(ctx context.Context, id int64, on time.Time) (*greyline.Application, error) {
+	now := db.now()
+	var v greyline.Validation
+	v.Check(!on.IsZero(), "submitted_on", "is required")
+	v.Check(!on.After(now), "submitted_on", "must not be in the future")
+	v.Check(on.After(now.AddDate(-1, 0, 0)), "submitted_on", "must be within the last year")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var a *greyline.Application
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("applications", id); err != nil {
+			return err
+		}
+		cur, err := t.application(id)
+		if err != nil {
+			return err
+		}
+		var acted int
+		if err := t.queryRow("SELECT COUNT(*) FROM clearance_tasks WHERE application_id = ? AND (status <> 'pending' OR decided_at IS NOT NULL)", id).Scan(&acted); err != nil {
+			return err
+		}
+		if cur.Status != greyline.AppSubmitted || acted > 0 {
+			return greyline.Errorf(greyline.ECONFLICT, "Only an application that no agency has acted on can be given its paper date.")
+		}
+		deadline := db.calendar().Deadline(on.UTC(), db.lic().ClearanceDays)
+		if _, err := t.exec("UPDATE applications SET submitted_at = ?, version = version + 1, updated_at = ? WHERE id = ?", on.UTC(), now, id); err != nil {
+			return err
+		}
+		if _, err := t.exec("UPDATE clearance_tasks SET created_at = ?, deadline = ? WHERE application_id = ?", on.UTC(), deadline, id); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "application.paper_date", RecordType: "application", RecordID: idString(id), Detail: "submitted_on=" + on.In(greyline.Karachi).Format("2006-01-02")}); err != nil {
+			return err
+		}
+		a, err = t.application(id)
+		return err
+	})
+	return a, err
+}

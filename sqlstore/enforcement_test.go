@@ -260,3 +260,51 @@ func TestCommitteeInput(t *testing.T) {
 		_ = lhr
 	})
 }
+
+// TestDatePaperSubmission: an application handed in on paper weeks ago
+// gets that date, and the agencies' deadlines count from it.
+func TestDatePaperSubmission(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			l.site("Islamabad", "+92512345678")
+			db, ctx := l.db, l.applicant
+			p := &greyline.Person{BusinessID: l.biz.ID, Name: "Ayesha", Role: greyline.Director, CNIC: "3520212345671"}
+			if err := db.SavePerson(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			app, err := db.CreateApplication(ctx, l.biz.ID, greyline.NewLicence, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []greyline.DocumentKind{greyline.DocNTN, greyline.DocBankStatement, greyline.DocIncorporation, greyline.DocMoAAoA, greyline.DocForm29} {
+				l.doc(app.ID, k, 0)
+			}
+			l.doc(app.ID, greyline.DocCNIC, p.ID)
+			app, _ = db.UpdatePayment(ctx, app.ID, app.Version, "PSID-1")
+			if _, err := db.Submit(ctx, app.ID, app.Version); err != nil {
+				t.Fatal(err)
+			}
+			now := l.clk.Now()
+			if _, err := db.DatePaperSubmission(sys(), app.ID, now.Add(24*time.Hour)); !errors.Is(err, greyline.ErrInvalid) {
+				t.Errorf("a future date: %v", err)
+			}
+			a, err := db.DatePaperSubmission(sys(), app.ID, now.AddDate(0, 0, -40))
+			if err != nil || a.SubmittedAt == nil || !a.SubmittedAt.Equal(now.AddDate(0, 0, -40)) {
+				t.Fatalf("dated: %v %+v", err, a)
+			}
+			tasks, _ := db.TasksOf(ctx, app.ID)
+			for _, tk := range tasks {
+				if !tk.Deadline.Before(now) {
+					t.Errorf("%s's deadline %s is not past", tk.OrgCode, tk.Deadline)
+				}
+			}
+			if _, err := db.Decide(l.reviewers[tasks[0].OrgCode], tasks[0].ID, tasks[0].Version, greyline.DecideClear, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.DatePaperSubmission(sys(), app.ID, now.AddDate(0, 0, -50)); !errors.Is(err, greyline.ErrConflict) {
+				t.Errorf("after an agency acted: %v", err)
+			}
+		})
+	}
+}
