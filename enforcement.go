@@ -359,6 +359,7 @@ type EnforcementService interface {
 	// RegisterFIR stores an FIR; its complaints become "case registered".
 	RegisterFIR(ctx context.Context, f *FIR) error
 	FindFIR(ctx context.Context, id int64) (*FIR, error)
+	ListFIRs(ctx context.Context) ([]*FIR, error)
 	SetCourtStage(ctx context.Context, firID int64, version int, stage CourtStage, note string) (*FIR, error)
 	// RecordSeizure stores a seizure; a seized wallet's finding raises its tier.
 	RecordSeizure(ctx context.Context, s *Seizure) error

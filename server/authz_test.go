@@ -330,6 +330,8 @@ var authzTable = map[string]authzRow{
 	"POST /operations/{id}/raids":           {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyForm},
 	"GET /raids/{id}":                       {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},
 	"POST /firs/{id}/stage":                 {action: access.EnforcementRecord, targets: map[string]byCaller{tOwn: enforcementRecorders}, body: emptyForm},
+	"GET /firs":                             {action: access.EnforcementView, expect: enforcementViewers},
+	"GET /persons/{id}":                     {action: access.EnforcementReveal, targets: map[string]byCaller{tOwn: enforcementRecorders}},
 	"GET /api/v1/operations":                {action: access.EnforcementView, expect: enforcementViewers},
 	"POST /api/v1/operations":               {action: access.EnforcementRecord, expect: enforcementRecorders, body: emptyJSON},
 	"GET /api/v1/operations/{id}/raids":     {action: access.EnforcementView, targets: map[string]byCaller{tOwn: enforcementViewers}},

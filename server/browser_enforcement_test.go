@@ -68,4 +68,19 @@ func TestBrowserOperationGrey(t *testing.T) {
 	if got := b.text("#fir-1 .fir-stage"); !strings.EqualFold(got, "challan submitted") {
 		t.Fatalf("court stage: %q", got)
 	}
+
+	// The person in full, audited; the FIR on the FIRs page.
+	b.expectPage(b.click(`#arrests a[href^="/persons/"]`), 200, b.location().Path, "Chen Hao")
+	if got := b.text("#person"); !strings.Contains(got, "EA1234567") {
+		t.Fatalf("person: %q", got)
+	}
+	if evs, _ := e.db.ListAudit(e.sys, greyline.AuditFilter{Action: "suspect.reveal"}); len(evs) != 1 {
+		t.Errorf("reveals audited: %d", len(evs))
+	}
+	b.expectPage(b.open("/firs"), 200, "/firs", "FIRs and court stages")
+	b.setValue(`#fir-1 select[name="stage"]`, "on_trial")
+	b.expectPage(b.click(`#fir-1 button[type="submit"]`), 200, "/firs", "FIRs and court stages")
+	if f, _ := e.db.FindFIR(e.sys, 1); f.Stage != greyline.StageTrial {
+		t.Errorf("stage after the FIRs page: %s", f.Stage)
+	}
 }

@@ -226,8 +226,45 @@ func (s *Server) firStageSubmit(w http.ResponseWriter, r *http.Request, c *reqCt
 	if err != nil {
 		return err
 	}
-	if f.RaidID != 0 {
-		return redirect(w, r, "/raids/"+strconv.FormatInt(f.RaidID, 10)+"?done=stage-changed")
+	if r.PostFormValue("back") == "firs" || f.RaidID == 0 {
+		return redirect(w, r, "/firs?done=stage-changed")
 	}
-	return redirect(w, r, "/operations?done=stage-changed")
+	return redirect(w, r, "/raids/"+strconv.FormatInt(f.RaidID, 10)+"?done=stage-changed")
+}
+
+type firsPage struct {
+	Page
+	FIRs      []*greyline.FIR
+	CanRecord bool
+	Stages    []greyline.CourtStage
+}
+
+func (s *Server) firsPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	firs, err := s.enforcement.ListFIRs(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &firsPage{Page: s.page(c, "FIRs and court stages"), FIRs: firs, CanRecord: c.can(access.EnforcementRecord, nil), Stages: greyline.CourtStages}
+	p.Flash = flash(r)
+	s.render(w, r, c, http.StatusOK, "firs", p)
+	return nil
+}
+
+type personPage struct {
+	Page
+	P *greyline.Suspect
+}
+
+// personPage shows a raided person in full; the read is audited.
+func (s *Server) personPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.enforcement.RevealSuspect(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, c, http.StatusOK, "person", &personPage{Page: s.page(c, p.Name), P: p})
+	return nil
 }

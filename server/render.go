@@ -187,6 +187,7 @@ var navItems = []struct {
 	{"Complaints", "/complaints", access.ComplaintView},
 	{"Networks", "/networks", access.NetworkView},
 	{"Operations", "/operations", access.EnforcementView},
+	{"FIRs", "/firs", access.EnforcementView},
 	{"Committee report", "/reports/committee", access.ReportView},
 	{"Check a licence", "/verify", access.Public},
 }

@@ -180,6 +180,8 @@ func (s *Server) pageRoutes() []route {
 		p("POST", "/operations/{id}/raids", access.EnforcementRecord, stageFull, s.raidSubmit),
 		p("GET", "/raids/{id}", access.EnforcementView, stageFull, s.raidPage),
 		p("POST", "/firs/{id}/stage", access.EnforcementRecord, stageFull, s.firStageSubmit),
+		p("GET", "/firs", access.EnforcementView, stageFull, s.firsPage),
+		p("GET", "/persons/{id}", access.EnforcementReveal, stageFull, s.personPage),
 
 		// The committee report and its downloads.
 		p("GET", "/reports/committee", access.ReportView, stageFull, s.committeePage),

@@ -817,3 +817,27 @@ func (db *DB) CasesOf(ctx context.Context, complaintIDs []int64) ([]*greyline.Ra
 	})
 	return raids, firs, err
 }
+
+// ListFIRs lists FIRs, newest first (at most 500).
+func (db *DB) ListFIRs(ctx context.Context) ([]*greyline.FIR, error) {
+	var out []*greyline.FIR
+	err := db.read(ctx, func(t *tx) error {
+		rows, err := t.query("SELECT id FROM firs ORDER BY registered_on DESC, id DESC LIMIT 500")
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			f, err := t.fir(id)
+			if err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return nil
+	})
+	return out, err
+}
