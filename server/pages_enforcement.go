@@ -188,6 +188,7 @@ func renameMoney(err error) error {
 
 type raidPage struct {
 	Page
+	Networks  []int64 // the fraud networks of the complaints that led to it
 	Raid      *greyline.RaidRecord
 	Op        *greyline.Operation
 	CanRecord bool
@@ -206,6 +207,13 @@ func (s *Server) raidPage(w http.ResponseWriter, r *http.Request, c *reqCtx) err
 	}
 	p := &raidPage{Page: s.page(c, "Raid in "+rec.City), Raid: rec, CanRecord: c.can(access.EnforcementRecord, nil),
 		CanReveal: c.can(access.EnforcementReveal, nil), Stages: greyline.CourtStages}
+	seen := map[int64]bool{}
+	for _, cid := range rec.Complaints {
+		if n, ok := s.nets.Engine().NetworkOf(cid); ok && !seen[n] {
+			seen[n] = true
+			p.Networks = append(p.Networks, n)
+		}
+	}
 	p.Flash = flash(r)
 	s.render(w, r, c, http.StatusOK, "raid", p)
 	return nil
