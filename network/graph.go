@@ -439,6 +439,37 @@ func (g *graph) addMember(x *component, m int32, maps bool) {
 	}
 }
 
+// mergeAgg adds big component y's aggregates into big component x (y's
+// members already appended to x's); the maps say which victims and
+// identifiers x already counts.
+func (g *graph) mergeAgg(x, y *component) {
+	x.id = min(x.id, y.id)
+	x.loss += y.loss
+	x.first = min(x.first, y.first)
+	x.last = max(x.last, y.last)
+	for _, c := range y.cities {
+		addCount(&x.cities, c.id, c.n)
+	}
+	for _, c := range y.cats {
+		addCount(&x.cats, c.id, c.n)
+	}
+	for v, n := range y.vmap {
+		old := x.vmap[v]
+		x.vmap[v] = old + n
+		if old == 0 {
+			x.victims++
+		}
+	}
+	for i, n := range y.imap {
+		old := x.imap[i]
+		x.imap[i] = old + n
+		if old == 0 {
+			x.idents++
+			x.tiers[g.ids[i].tier]++
+		}
+	}
+}
+
 // --- updates ---
 
 // op gathers one update: the affected complaints S (whose links, labels
@@ -676,12 +707,18 @@ func (o *op) union(a, b int32) {
 	for _, m := range src {
 		g.cs[m].comp = kb
 	}
-	if x.imap != nil {
+	switch {
+	case x.imap == nil:
+		g.computeAgg(kb)
+	case ka >= 0 && g.comps[ka].imap != nil:
+		// Two big networks: add up their aggregates, so the cost is the
+		// smaller one's distinct victims and identifiers, not a walk of
+		// its members' links.
+		g.mergeAgg(x, &g.comps[ka])
+	default:
 		for _, m := range src {
 			g.addMember(x, m, true)
 		}
-	} else {
-		g.computeAgg(kb)
 	}
 	if ka >= 0 {
 		g.freeComp(ka)
