@@ -29,6 +29,7 @@ package main
 // trivial net/http handler.
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -392,10 +393,10 @@ type netData struct {
 	complaints, identifiers, links, pending int
 	listed, unlisted                        int
 	maxID                                   int64
-	popular                                 []string // raw values of ids 1..netPopular
-	weighted                                []netRef // drawn in proportion to their links
-	uniform                                 []netRef // drawn uniformly over identifiers
-	shared                                  []netRef // link-weighted, in ≥ 2 complaints, not popular
+	popular                                 []string   // raw values of ids 1..netPopular
+	weighted                                []netRef   // drawn in proportion to their links
+	uniform                                 []netRef   // drawn uniformly over identifiers
+	shared                                  [][]netRef // link-weighted: one complaint's values that are in ≥ 2 complaints and not popular, so all of one ring
 }
 
 // raw writes an identifier as a complainant might.
@@ -737,9 +738,21 @@ func loadNetworks(ctx context.Context, db *sqlstore.DB, k *keys.Keys, n int, see
 	}
 	for tries := 0; len(data.shared) < 5000 && tries < 1_000_000; tries++ {
 		l := links[r.IntN(len(links))]
-		if l.Identifier > netPopular && count[l.Identifier] >= 2 {
-			data.shared = append(data.shared, netRef{ids[l.Identifier-1].Type, l.Identifier})
+		if l.Identifier <= netPopular || count[l.Identifier] < 2 {
+			continue
 		}
+		// The ring's values this complaint names (links are in complaint
+		// order): drawing several values of one ring, rather than one
+		// value from each of several rings, is another victim of that
+		// ring, not a complaint bridging unrelated rings.
+		at, _ := slices.BinarySearchFunc(links, l.Complaint, func(x network.Link, c int64) int { return cmp.Compare(x.Complaint, c) })
+		var ring []netRef
+		for ; at < len(links) && links[at].Complaint == l.Complaint; at++ {
+			if i := links[at].Identifier; i > netPopular && count[i] >= 2 {
+				ring = append(ring, netRef{ids[i-1].Type, i})
+			}
+		}
+		data.shared = append(data.shared, ring)
 	}
 
 	w, _ := db.Pools()
@@ -963,9 +976,11 @@ func benchAdds(sys context.Context, db *sqlstore.DB, nets *fraudnet.Service, dat
 		var idents []string
 		join := r.IntN(100) < 55 && len(data.shared) > 0
 		if join {
-			// Another victim of a known ring: one to three of its values.
-			for range 1 + r.IntN(3) {
-				idents = append(idents, data.raw(data.shared[r.IntN(len(data.shared))], r.IntN(35)))
+			// Another victim of a known ring: one to three of its values
+			// (as many as one of its complaints names).
+			ring := data.shared[r.IntN(len(data.shared))]
+			for _, k := range r.Perm(len(ring))[:min(len(ring), 1+r.IntN(3))] {
+				idents = append(idents, data.raw(ring[k], r.IntN(35)))
 			}
 			if r.IntN(2) == 0 {
 				idents = append(idents, freshRef("phone"))
