@@ -232,13 +232,20 @@ func (t *tx) readNetworkComplaints() ([]network.Complaint, error) {
 	if err := t.queryRow("SELECT COALESCE(MAX(id), 0) FROM complaints").Scan(&size); err != nil {
 		return nil, err
 	}
-	at := "received_at"
-	if t.db.engine == SQLite {
-		at = "CAST(received_at AS TEXT)" // parsed here: the driver's parser tries several layouts
+	// The time as SQLite stores it (parsed here: the driver's parser tries
+	// several layouts), or as PostgreSQL prints it in the same layout.
+	at := "CAST(received_at AS TEXT)"
+	if t.db.engine == Postgres {
+		at = "to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00:00'"
 	}
-	// The category is an enum, never holding '|': it goes first.
-	rows, err := t.query(`SELECT id, CASE WHEN cnic_hash <> '' THEN 'c' || cnic_hash WHEN phone_hash <> '' THEN 'p' || phone_hash ELSE '' END,
-		loss_paisa, category || '|' || city, ` + at + `, CASE WHEN city = '' THEN reference END, CASE WHEN city = '' THEN complainant END FROM complaints ORDER BY id`)
+	// Four columns, the columns of the covering index complaints_network
+	// only (migration 0012), so that SQLite reads that index in id order
+	// rather than the table with its narratives and sealed complainants.
+	// The category is an enum, never holding '|': it goes first; the time
+	// never holds '|' either: the victim follows it.
+	rows, err := t.query(`SELECT id, loss_paisa, category || '|' || city,
+		` + at + ` || '|' || CASE WHEN cnic_hash <> '' THEN 'c' || cnic_hash WHEN phone_hash <> '' THEN 'p' || phone_hash ELSE '' END
+		FROM complaints ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -246,27 +253,71 @@ func (t *tx) readNetworkComplaints() ([]network.Complaint, error) {
 	out := make([]network.Complaint, 0, size)
 	in := interner{}
 	var when timeCol
-	var ref, sealed anyCol
+	var tv bytesCol
+	var legacy []int // complaints filed before the city had its own column
 	for rows.Next() {
 		var c network.Complaint
 		var place string
-		if err := rows.Scan(&c.ID, &c.Victim, &c.LossPaisa, &place, &when, &ref, &sealed); err != nil {
+		if err := rows.Scan(&c.ID, &c.LossPaisa, &place, &tv); err != nil {
 			return nil, err
 		}
 		place = in.get(place)
 		c.Category, c.City, _ = strings.Cut(place, "|")
+		i := slices.Index(tv.b, '|')
+		if i < 0 {
+			return nil, fmt.Errorf("complaint %d: malformed row", c.ID)
+		}
+		if err := when.Scan(tv.b[:i]); err != nil {
+			return nil, fmt.Errorf("complaint %d: %w", c.ID, err)
+		}
 		c.ReceivedAt = when.t
-		if b, ok := sealed.v.([]byte); ok {
-			// Filed before the city had its own column: decrypted once here.
-			r, _ := ref.v.(string)
-			var who greyline.Complainant
-			if plain, err := t.db.opt.Keys.Open(b, complainantAD(r)); err == nil && json.Unmarshal(plain, &who) == nil {
-				c.City = in.get(greyline.CityName(who.City))
-			}
+		if len(tv.b) > i+1 {
+			c.Victim = string(tv.b[i+1:])
+		}
+		if c.City == "" {
+			legacy = append(legacy, len(out))
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// Their cities are decrypted once here, read a thousand complaints a
+	// query by id (the rest of the table is not read).
+	for len(legacy) > 0 {
+		batch := legacy[:min(len(legacy), 1000)]
+		legacy = legacy[len(batch):]
+		args := make([]any, len(batch))
+		index := make(map[int64]int, len(batch)) // id to its place in out
+		for j, k := range batch {
+			args[j], index[out[k].ID] = out[k].ID, k
+		}
+		rows, err := t.query("SELECT id, reference, complainant FROM complaints WHERE id IN "+inList(len(args)), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var ref string
+			var sealed []byte
+			if err := rows.Scan(&id, &ref, &sealed); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var who greyline.Complainant
+			if plain, err := t.db.opt.Keys.Open(sealed, complainantAD(ref)); err == nil && json.Unmarshal(plain, &who) == nil {
+				if k, ok := index[id]; ok {
+					out[k].City = in.get(greyline.CityName(who.City))
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // readNetworkLinks reads every link, removed ones included (the covering
@@ -340,10 +391,12 @@ func (t *tx) readNetworkIdentifiers(listed func(typ, key, value string) bool, sa
 	typeDerived := "substr(match_key, 1, " + pos + ") = type || ':'"
 	const valueDerived = "match_key = type || ':' || value"
 	part := func(x string) string { return "CAST(octet_length(" + x + ") AS TEXT) || ':' || " + x }
+	// The cheapest conditions first; a derived part is the constant '0:',
+	// so that each condition is evaluated once more at most.
 	rows, err := t.query(`SELECT id, match_key,
-		CASE WHEN ` + typeDerived + ` AND ` + valueDerived + ` AND finding = '' AND tier = 'none' THEN NULL ELSE ` +
-		part("CASE WHEN "+typeDerived+" THEN '' ELSE type END") + " || " +
-		part("CASE WHEN "+valueDerived+" THEN '' ELSE value END") + " || " +
+		CASE WHEN tier = 'none' AND finding = '' AND ` + valueDerived + ` AND ` + typeDerived + ` THEN NULL ELSE
+		CASE WHEN ` + typeDerived + ` THEN '0:' ELSE ` + part("type") + ` END ||
+		CASE WHEN ` + valueDerived + ` THEN '0:' ELSE ` + part("value") + ` END || ` +
 		part("finding") + ` || CASE WHEN tier = 'none' THEN '' ELSE tier || '|' || tier_reasons END END
 		FROM identifiers ORDER BY id`)
 	if err != nil {
