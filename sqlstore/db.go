@@ -203,6 +203,13 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", db.engine, err)
 	}
+	// An import that died while its indexes were dropped (see
+	// ImportWriter.DeferIndexes) leaves them to be built here: one query
+	// when they exist.
+	if err := db.restoreImportIndexes(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("building the indexes an interrupted import dropped: %w", err)
+	}
 	return db, nil
 }
 

@@ -39,7 +39,9 @@ import (
 	"hash/maphash"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -512,6 +514,88 @@ func (t *tx) orFail() string {
 	return ""
 }
 
+// importIndexes are the non-unique indexes that a large import on SQLite
+// drops before it writes and builds again at its end (see
+// ImportWriter.DeferIndexes), with their definitions exactly as the
+// migrations create them: SQLite keeps that text in sqlite_master, and a
+// test checks that it is the same. Each is written at random keys by every
+// imported row, so that inserting into it costs a descent and a dirty page
+// per row, where CREATE INDEX sorts the keys once and writes the pages in
+// order. The unique indexes stay: they are what keeps references,
+// external references and identifier keys unique while the import runs.
+// Queries run correctly without these, only slower.
+var importIndexes = []struct{ name, table, create string }{
+	{"complaints_cnic", "complaints", "CREATE INDEX complaints_cnic ON complaints(cnic_hash)"},
+	{"complaints_phone", "complaints", "CREATE INDEX complaints_phone ON complaints(phone_hash)"},
+	{"complaint_identifiers_identifier", "complaint_identifiers", "CREATE INDEX complaint_identifiers_identifier ON complaint_identifiers(identifier_id)"},
+}
+
+// importDeferMin is the fewest rows for which an import drops the indexes.
+const importDeferMin = 50000
+
+// restoreImportIndexes builds those of importIndexes that are missing, as
+// the migrations define them: after a large import, and when a database is
+// opened, should an import have died before building them again. One
+// query when they all exist; each one built is its own statement, so that
+// other writers wait for one index at most.
+func (db *DB) restoreImportIndexes(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	names := make([]any, 0, 2*len(importIndexes))
+	for _, ix := range importIndexes {
+		names = append(names, ix.name, ix.table)
+	}
+	rows, err := db.w.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name IN (?"+strings.Repeat(", ?", len(names)-1)+")", names...)
+	if err != nil {
+		return db.translate(err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return db.translate(err)
+		}
+		have[name] = true
+	}
+	if err := errors.Join(rows.Close(), rows.Err()); err != nil {
+		return db.translate(err)
+	}
+	var build []string
+	for _, ix := range importIndexes {
+		if !have[ix.name] && have[ix.table] { // a table not yet migrated gets it from its migration
+			build = append(build, strings.Replace(ix.create, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+		}
+	}
+	if len(build) == 0 {
+		return nil
+	}
+	// CREATE INDEX sorts the keys in runs of the page cache's size, which
+	// it merges through temporary files: those go to disk (the OS caches
+	// them), not to memory as importPragmas sets, which would hold the
+	// whole index in the process a second time.
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return db.translate(err)
+	}
+	defer conn.Close()
+	var temp int
+	if err := conn.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&temp); err != nil {
+		return db.translate(err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return db.translate(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = "+strconv.Itoa(temp))
+	for _, q := range build {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("building index %s: %w", strings.Fields(q)[5], db.translate(err))
+		}
+	}
+	return nil
+}
+
 // ImportWriter writes prepared batches in order. On SQLite several batches
 // share one transaction, committed once it holds TxRows rows or has been
 // open for importTxTime: each transaction rewrites, in the WAL and again at
@@ -536,6 +620,8 @@ type ImportWriter struct {
 	err     error
 
 	ids *importIdents // the run's identifiers
+
+	deferred bool // the indexes are dropped; Close builds them again
 }
 
 type pendingImport struct {
@@ -613,9 +699,64 @@ func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
 	return nil
 }
 
+// DeferIndexes tells the writer that about rows complaints are coming,
+// before the first Write. On SQLite, when they are at least importDeferMin
+// and at least as many as the complaints already stored, it drops the
+// non-unique indexes the import would write at random keys
+// (importIndexes) and Close builds them again, which takes far less time
+// than keeping them up to date row by row; it reports whether it did. A
+// server beside the import meanwhile answers the same, only slower. Should
+// the process die before Close, the next Open builds them.
+func (w *ImportWriter) DeferIndexes(rows int64) (bool, error) {
+	db := w.db
+	if db.engine != SQLite || w.deferred || w.stx != nil || w.err != nil || rows < importDeferMin {
+		return false, nil
+	}
+	var stored int64 // ids are never reused: the highest is about the count, at once
+	if err := db.w.QueryRowContext(w.ctx, "SELECT COALESCE(MAX(id), 0) FROM complaints").Scan(&stored); err != nil {
+		return false, db.translate(err)
+	}
+	if rows < stored {
+		return false, nil
+	}
+	w.deferred = true // from here on Close restores them, whatever happens
+	err := db.write(w.ctx, func(t *tx) error {
+		for _, ix := range importIndexes {
+			if _, err := t.exec("DROP INDEX IF EXISTS " + ix.name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.err = err
+		return false, err
+	}
+	return true, nil
+}
+
 // Close commits the open transaction, if any; if ctx has ended, it rolls
-// it back instead.
+// it back instead. Then it builds the indexes DeferIndexes dropped, even
+// after an error or once ctx has ended.
 func (w *ImportWriter) Close() error {
+	err := w.close()
+	if w.deferred {
+		w.deferred = false
+		// The batches are written: give their memory back before SQLite
+		// takes its own to sort the indexes' keys.
+		w.ids = newImportIdents()
+		debug.FreeOSMemory()
+		if rerr := w.db.restoreImportIndexes(context.WithoutCancel(w.ctx)); rerr != nil {
+			err = errors.Join(err, rerr)
+			if w.err == nil {
+				w.err = rerr
+			}
+		}
+	}
+	return err
+}
+
+func (w *ImportWriter) close() error {
 	if w.err != nil {
 		return w.err
 	}

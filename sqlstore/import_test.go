@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
@@ -322,4 +324,143 @@ func TestImportWriterIdentifierCache(t *testing.T) {
 			t.Errorf("0333-3000001 in %d complaints", n)
 		}
 	})
+}
+
+// indexSQL returns the definitions of the database's indexes by name, as
+// sqlite_master holds them.
+func indexSQL(t *testing.T, db *sqlstore.DB) map[string]string {
+	t.Helper()
+	_, r := db.Pools()
+	rows, err := r.Query("SELECT name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, table, def string
+		if err := rows.Scan(&name, &table, &def); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = table + ": " + def
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The indexes a large import drops (sqlstore's importIndexes).
+var deferredIndexes = []string{"complaints_cnic", "complaints_phone", "complaint_identifiers_identifier"}
+
+// A large import on SQLite drops the non-unique indexes it would write at
+// random keys, answers queries correctly without them, and builds them
+// again on Close exactly as the migrations define them; a small one, or
+// one smaller than what is stored, keeps them.
+func TestImportWriterDeferIndexes(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Now().UTC()
+		ctx := sys()
+		w := db.NewImportWriter(ctx, 30) // each batch of 30 commits at once
+		if ok, err := w.DeferIndexes(100); ok || err != nil {
+			t.Errorf("DeferIndexes(100) = %v, %v: a small import keeps the indexes", ok, err)
+		}
+		ok, err := w.DeferIndexes(60000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != (db.Engine() == sqlstore.SQLite) {
+			t.Fatalf("DeferIndexes(60000) = %v on %s", ok, db.Engine())
+		}
+		if db.Engine() != sqlstore.SQLite {
+			return
+		}
+		before := indexSQL(t, sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{}))
+		for _, name := range deferredIndexes {
+			if before[name] == "" {
+				t.Fatalf("a fresh database lacks index %s", name)
+			}
+		}
+		dropped := indexSQL(t, db)
+		for _, name := range deferredIndexes {
+			if _, ok := dropped[name]; ok {
+				t.Errorf("index %s still there during the import", name)
+			}
+		}
+		for _, name := range []string{"sqlite_autoindex_complaints_1", "complaints_external_ref", "complaints_idempotency", "sqlite_autoindex_identifiers_1"} {
+			if dropped[name] != before[name] {
+				t.Errorf("unique index %s: %q during the import, want %q", name, dropped[name], before[name])
+			}
+		}
+		var rows []sqlstore.ImportRow
+		for i := range 90 {
+			rows = append(rows, importRow(i, now))
+		}
+		done := func(sqlstore.ImportResult) {}
+		for b := range 3 {
+			if err := w.Write(db.PrepareImport(0, rows[b*30:b*30+30]), done); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Write(db.PrepareImport(0, rows[:10]), done); err != nil { // already imported: the unique index holds
+			t.Fatal(err)
+		}
+		// Queries are right without the indexes, only slower.
+		if ids, err := db.ComplaintsByComplainant(ctx, "35202-0000005-1"); err != nil || len(ids) != 1 {
+			t.Errorf("search by CNIC without its index: %v %v", ids, err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 90 {
+			t.Errorf("%d complaints, want 90", n)
+		}
+		if diff := cmp.Diff(before, indexSQL(t, db)); diff != "" {
+			t.Errorf("indexes after the import differ from a fresh database's (-fresh +after):\n%s", diff)
+		}
+		if ids, err := db.ComplaintsByComplainant(ctx, "35202-0000005-1"); err != nil || len(ids) != 1 {
+			t.Errorf("search by CNIC: %v %v", ids, err)
+		}
+
+		// More stored than coming: the indexes stay.
+		w = db.NewImportWriter(ctx, 1000)
+		if err := w.Write(db.PrepareImport(0, rows), done); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := w.DeferIndexes(89); ok || err != nil {
+			t.Errorf("DeferIndexes below what is stored = %v, %v", ok, err)
+		}
+		w.Close()
+	})
+}
+
+// An import that dies with its indexes dropped leaves them to the next
+// Open, which builds them exactly as the migrations define them.
+func TestImportIndexesRestoredOnOpen(t *testing.T) {
+	dsn := sqlstoretest.DSN(t, sqlstore.SQLite)
+	db := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
+	before := indexSQL(t, db)
+	ctx := sys()
+	w := db.NewImportWriter(ctx, 1) // every batch commits at once
+	if ok, err := w.DeferIndexes(1 << 20); !ok || err != nil {
+		t.Fatalf("DeferIndexes = %v, %v", ok, err)
+	}
+	now := time.Now().UTC()
+	if err := w.Write(db.PrepareImport(0, []sqlstore.ImportRow{importRow(1, now), importRow(2, now)}), func(sqlstore.ImportResult) {}); err != nil {
+		t.Fatal(err)
+	}
+	// The process dies here: no Close.
+	during := indexSQL(t, db)
+	for _, name := range deferredIndexes {
+		if _, ok := during[name]; ok {
+			t.Fatalf("index %s was not dropped", name)
+		}
+	}
+	again := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
+	if diff := cmp.Diff(before, indexSQL(t, again)); diff != "" {
+		t.Errorf("indexes after reopening (-before +after):\n%s", diff)
+	}
+	if ids, err := again.ComplaintsByComplainant(ctx, "35202-0000002-1"); err != nil || len(ids) != 1 {
+		t.Errorf("search by CNIC: %v %v", ids, err)
+	}
 }

@@ -644,6 +644,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	rejectsPath := fs.String("rejects", "", "write refused rows to `FILE`, with their row number and reason")
 	source := fs.String("source", "", "`ORG-CODE` of the organisation the complaints come from; external_ref is unique per source")
 	batchSize := fs.Int("batch", defaultBatch, "`rows` per transaction")
+	keepIndexes := fs.Bool("keep-indexes", false, "keep every index up to date while importing; otherwise an import on SQLite as large as what is stored drops three indexes and builds them at the end, which is faster (see docs/import.md)")
 	if len(args) == 0 || args[0] != "complaints" {
 		if err := m.parse(fs, args, secretFlags); err != nil {
 			return err // --help
@@ -772,7 +773,20 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	var stats importStats
 	start := time.Now()
 	stopProgress := m.progress(counter, size, &stats, start)
-	err = runImport(ctx, db, src, rd, *batchSize, &stats, reject)
+	// How many rows the file holds, estimated from its size and the bytes
+	// per row read so far, so that a large import can drop indexes it
+	// would otherwise update at random (sqlstore.ImportWriter.DeferIndexes).
+	var estimate func() int64
+	if !*keepIndexes && size > 0 {
+		estimate = func() int64 {
+			read, n := stats.read.Load(), counter.n.Load()
+			if read == 0 || n == 0 {
+				return 0
+			}
+			return int64(float64(read) * float64(size) / float64(n))
+		}
+	}
+	err = runImport(ctx, db, src, rd, *batchSize, estimate, &stats, reject)
 	stopProgress()
 	if rejects != nil {
 		err = errors.Join(err, rejects.flush())
@@ -803,8 +817,9 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 // runImport reads, prepares and writes batches in a pipeline: the reader
 // fills batch n+2 while batch n+1 is prepared on every core and batch n is
 // written by the single writer, in transactions of about txRows rows.
-// Memory is bounded by the batches in flight.
-func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader, txRows int, stats *importStats, reject func(*importRecord) error) error {
+// Memory is bounded by the batches in flight. estimate, if not nil, tells
+// how many rows the whole input holds, once the first batch is read.
+func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader, txRows int, estimate func() int64, stats *importStats, reject func(*importRecord) error) error {
 	size := min(txRows, chunkRows)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -882,6 +897,14 @@ func runImport(ctx context.Context, db *sqlstore.DB, src int64, rd importReader,
 	for b := range prepared {
 		if err != nil || ctx.Err() != nil {
 			continue // drain, so that the other stages end
+		}
+		if estimate != nil {
+			if _, werr := w.DeferIndexes(estimate()); werr != nil {
+				err = werr
+				cancel()
+				continue
+			}
+			estimate = nil
 		}
 		if werr := w.Write(b.prepared, committed(b)); werr != nil && err == nil {
 			err = werr

@@ -288,7 +288,7 @@ func TestImportStdinAndHelp(t *testing.T) {
 			got = append(got, m[1])
 		}
 		slices.Sort(got)
-		if diff := cmp.Diff(with(storeOptions, "batch", "format", "rejects", "source"), got); diff != "" {
+		if diff := cmp.Diff(with(storeOptions, "batch", "format", "keep-indexes", "rejects", "source"), got); diff != "" {
 			t.Errorf("%v: options (-want +got):\n%s", args, diff)
 		}
 	}
