@@ -125,6 +125,10 @@ type Objection struct {
 
 // LicenceService runs the licence lifecycle.
 type LicenceService interface {
+	// DatePaperLicence gives a licence just granted in greyline for one
+	// issued on paper before greyline its original issue date; its validity
+	// counts from that day (and may have ended: ExpireDue then expires it).
+	DatePaperLicence(ctx context.Context, id int64, issuedOn time.Time) (*Licence, error)
 	FindLicence(ctx context.Context, id int64) (*Licence, error)
 	FindLicenceByNumber(ctx context.Context, number string) (*Licence, error)
 	ListLicences(ctx context.Context, f LicenceFilter) ([]*Licence, error)

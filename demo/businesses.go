@@ -20,7 +20,7 @@ type licensing struct {
 	person greyline.Person
 	site   greyline.Site
 	// end is where it stops: draft, submitted, refused, provisional,
-	// active, revoked or surrendered.
+	// expired, active, revoked or surrendered.
 	end string
 }
 
@@ -74,6 +74,13 @@ var moreBusinesses = []licensing{
 		greyline.Site{Address: "Plot 3, Bahria Town Phase 7", City: "Rawalpindi", Province: "Punjab", Seats: 30, Staff: 34, MainOffice: true,
 			Resources: greyline.Resources{Numbers: []string{"+92515730000"}, Domains: []string{"potohartech.pk"}}},
 		"surrendered"},
+	{&greyline.Org{Code: "SUTLEJ", Name: "Sutlej Solutions", Kind: greyline.OrgBusiness},
+		greyline.Business{LegalName: "Sutlej Solutions (Private) Limited", TradeName: "Sutlej Solutions", Kind: greyline.SoftwareHouse, LegalForm: greyline.Company,
+			SECPNumber: "0789012", NTN: "9012345-6", RegisteredAddress: "Abdali Road, Multan", InboundPercent: 0, ClientCountries: []string{"GB"}},
+		greyline.Person{Name: "Tariq Bosan", Role: greyline.Director, CNIC: "36302-9012345-7"},
+		greyline.Site{Address: "Abdali Road", City: "Multan", Province: "Punjab", Seats: 12, Staff: 14, MainOffice: true,
+			Resources: greyline.Resources{Numbers: []string{"+92614570000"}, Domains: []string{"sutlejsolutions.pk"}}},
+		"expired"},
 }
 
 // businesses takes each of moreBusinesses as far as it goes, and returns
@@ -148,6 +155,15 @@ func (d loader) license(ctx context.Context, orgID int64, l *licensing) (*greyli
 	lic := lics[0]
 	if l.end == "provisional" {
 		return lic, nil
+	}
+	if l.end == "expired" {
+		// A provisional licence issued on paper seven months ago, whose
+		// site inspection never happened: it has run out.
+		if _, err := s.Licences.DatePaperLicence(ctx, lic.ID, d.now.AddDate(0, -7, 0)); err != nil {
+			return nil, err
+		}
+		_, err := s.Licences.ExpireDue(greyline.WithActor(ctx, greyline.Actor{System: true}))
+		return nil, err
 	}
 	if lic, err = s.Licences.RecordInspection(d.users["inspector@demo.greyline.pk"], &greyline.Inspection{LicenceID: lic.ID, Date: time.Now(),
 		Findings: fmt.Sprintf("%d seats as declared; numbers match the declaration.", l.site.Seats), Passed: true}); err != nil {

@@ -308,3 +308,34 @@ func TestDatePaperSubmission(t *testing.T) {
 		})
 	}
 }
+
+// TestDatePaperLicence: a licence granted today for a paper one keeps the
+// paper's date; once its validity has run out it expires.
+func TestDatePaperLicence(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			l.site("Islamabad", "+92512345678")
+			l.grantDirectly(t)
+			db := l.db
+			lics, _ := db.ListLicences(sys(), greyline.LicenceFilter{BusinessID: l.biz.ID})
+			now := l.clk.Now()
+			if _, err := db.DatePaperLicence(sys(), lics[0].ID, now.Add(time.Hour)); !errors.Is(err, greyline.ErrInvalid) {
+				t.Errorf("a future date: %v", err)
+			}
+			lic, err := db.DatePaperLicence(sys(), lics[0].ID, now.AddDate(0, -7, 0))
+			if err != nil || !lic.ValidUntil.Before(now) {
+				t.Fatalf("dated: %v %+v", err, lic)
+			}
+			if n, err := db.ExpireDue(sys()); err != nil || n != 1 {
+				t.Fatalf("expire: %d %v", n, err)
+			}
+			if lic, _ = db.FindLicence(sys(), lic.ID); lic.Status != greyline.LicenceExpired {
+				t.Errorf("status %s", lic.Status)
+			}
+			if _, err := db.DatePaperLicence(sys(), lic.ID, now.AddDate(0, -8, 0)); !errors.Is(err, greyline.ErrConflict) {
+				t.Errorf("an expired licence dated again: %v", err)
+			}
+		})
+	}
+}

@@ -551,3 +551,43 @@ func (db *DB) Inspections(ctx context.Context, licenceID int64) ([]*greyline.Ins
 	})
 	return out, err
 }
+
+// DatePaperLicence dates a licence granted today from its paper original.
+func (db *DB) DatePaperLicence(ctx context.Context, id int64, issuedOn time.Time) (*greyline.Licence, error) {
+	now := db.now()
+	var v greyline.Validation
+	v.Check(!issuedOn.IsZero(), "issued_on", "is required")
+	v.Check(!issuedOn.After(now), "issued_on", "must not be in the future")
+	v.Check(issuedOn.After(now.AddDate(-5, 0, 0)), "issued_on", "must be within the last five years")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *greyline.Licence
+	err := db.write(ctx, func(t *tx) error {
+		if err := t.lockRow("licences", id); err != nil {
+			return err
+		}
+		l, err := t.licence(id)
+		if err != nil {
+			return err
+		}
+		if now.Sub(l.IssuedAt) > 24*time.Hour || (l.Status != greyline.LicenceProvisional && l.Status != greyline.LicenceActive) {
+			return greyline.Errorf(greyline.ECONFLICT, "Only a licence granted in greyline today, still in force, can be given its paper date.")
+		}
+		days := db.lic().ProvisionalDays
+		if l.Status == greyline.LicenceActive {
+			days = db.lic().ValidityDays
+		}
+		from := issuedOn.UTC()
+		if _, err := t.exec("UPDATE licences SET issued_at = ?, valid_from = ?, valid_until = ?, version = version + 1 WHERE id = ?", from, from, from.AddDate(0, 0, days), id); err != nil {
+			return err
+		}
+		if err := t.audit(greyline.AuditEvent{Action: "licence.paper_date", RecordType: "licence", RecordID: idString(id), Detail: "issued_on=" + issuedOn.In(greyline.Karachi).Format("2006-01-02")}); err != nil {
+			return err
+		}
+		t.changed(l.BusinessID)
+		out, err = t.licence(id)
+		return err
+	})
+	return out, err
+}
