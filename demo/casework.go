@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/report"
 	"github.com/greyline/greyline/sqlstore"
 )
 
@@ -32,28 +33,8 @@ func periodAt(day, hour, minute int) time.Time {
 }
 
 // complaintMix is how many complaints of each category, with the average
-// loss in rupees (the numbers of report.BriefingExample).
-var complaintMix = []struct {
-	category string
-	n        int
-	avgLoss  int64
-}{
-	{"whatsapp_hijack", 180, 250_000},
-	{"impersonation_family", 120, 300_000},
-	{"impersonation_official", 150, 600_000},
-	{"investment_scheme", 140, 12_000_000},
-	{"crypto_investment", 90, 10_000_000},
-	{"online_shopping", 130, 80_000},
-	{"loan_app", 80, 150_000},
-	{"phishing_otp", 160, 700_000},
-	{"prize_lottery", 50, 200_000},
-	{"job_task", 60, 1_500_000},
-	{"romance", 20, 2_500_000},
-	{"sim_identity", 20, 1_000_000},
-	{"sextortion", 180, 50_000},
-	{"harassment", 420, 0},
-	{"other", 200, 100_000},
-}
+// loss in rupees: the briefing's, from package report.
+var complaintMix = report.BriefingComplaints()
 
 // ComplaintsInPeriod is the number of demo complaints received in the period.
 const ComplaintsInPeriod = 2000
@@ -150,19 +131,19 @@ func periodComplaints(r *rand.Rand, ns []*network) []*periodComplaint {
 	var drafts []draft
 	for _, g := range complaintMix {
 		var delta int64
-		for j := range g.n {
+		for j := range g.N {
 			// Losses vary around the average in pairs that cancel, so the
 			// category's total stays n × average.
-			loss := g.avgLoss
+			loss := g.AvgLoss
 			switch {
-			case g.n%2 == 1 && j == g.n-1:
+			case g.N%2 == 1 && j == g.N-1:
 			case j%2 == 0:
-				delta = g.avgLoss * int64(r.IntN(5)) / 10
+				delta = g.AvgLoss * int64(r.IntN(5)) / 10
 				loss -= delta
 			default:
 				loss += delta
 			}
-			drafts = append(drafts, draft{g.category, loss * 100})
+			drafts = append(drafts, draft{g.Category, loss * 100})
 		}
 	}
 	r.Shuffle(len(drafts), func(i, j int) { drafts[i], drafts[j] = drafts[j], drafts[i] })

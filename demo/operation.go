@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/report"
 )
 
 // Operation Grey from January to August 2025, city by city, in the figures
@@ -32,26 +33,35 @@ type nationality struct {
 	n    int
 }
 
-var briefing = []cityBriefing{
-	{"Karachi", "Sindh", 4, 19, 16, [2]int{36, 24}, 50,
-		[]nationality{{"CN", 10}, {"NG", 6}, {"LK", 4}, {"PH", 4}}, 150_000_000, 8_000_000, 3_000_000,
-		[]string{"Clifton Block 5", "DHA Phase 6", "Gulshan-e-Iqbal Block 13", "PECHS Block 2", "Shahrah-e-Faisal", "North Nazimabad Block H"}},
-	{"Islamabad", "Islamabad Capital Territory", 6, 17, 14, [2]int{60, 111}, 72,
-		[]nationality{{"CN", 48}, {"NG", 30}, {"PH", 14}, {"ID", 8}, {"VN", 6}, {"NP", 4}, {"CM", 2}}, 260_000_000, 15_000_000, 5_000_000,
-		[]string{"F-11 Markaz", "Blue Area", "G-9 Markaz", "I-8 Markaz", "E-11/2", "DHA Phase 2", "Bahria Enclave"}},
-	{"Lahore", "Punjab", 3, 11, 10, [2]int{25, 22}, 40,
-		[]nationality{{"CN", 12}, {"NG", 8}, {"BD", 4}}, 90_000_000, 5_000_000, 1_500_000,
-		[]string{"Gulberg III", "Johar Town", "DHA Phase 5", "Model Town", "Township"}},
-	{"Rawalpindi", "Punjab", 3, 8, 7, [2]int{16, 2}, 19,
-		[]nationality{{"AF", 2}}, 40_000_000, 2_000_000, 500_000,
-		[]string{"Bahria Town Phase 7", "Saddar", "Satellite Town", "Chaklala Scheme III"}},
-	{"Faisalabad", "Punjab", 3, 7, 6, [2]int{56, 95}, 65,
-		[]nationality{{"CN", 41}, {"NG", 27}, {"PH", 12}, {"LK", 8}, {"TH", 4}, {"GH", 4}}, 170_000_000, 9_500_000, 2_500_000,
-		[]string{"D Ground", "Peoples Colony", "Madina Town", "Kohinoor City"}},
-	{"Multan", "Punjab", 3, 1, 1, [2]int{2, 1}, 2,
-		[]nationality{{"NG", 1}}, 10_000_000, 500_000, 0,
-		[]string{"Gulgasht Colony"}},
+// cityDetails are what the demo adds to the briefing's figures for each
+// city: the first digit of local CNICs, and areas where centres were raided.
+var cityDetails = map[string]struct {
+	cnicRegion int
+	areas      []string
+}{
+	"Karachi":    {4, []string{"Clifton Block 5", "DHA Phase 6", "Gulshan-e-Iqbal Block 13", "PECHS Block 2", "Shahrah-e-Faisal", "North Nazimabad Block H"}},
+	"Islamabad":  {6, []string{"F-11 Markaz", "Blue Area", "G-9 Markaz", "I-8 Markaz", "E-11/2", "DHA Phase 2", "Bahria Enclave"}},
+	"Lahore":     {3, []string{"Gulberg III", "Johar Town", "DHA Phase 5", "Model Town", "Township"}},
+	"Rawalpindi": {3, []string{"Bahria Town Phase 7", "Saddar", "Satellite Town", "Chaklala Scheme III"}},
+	"Faisalabad": {3, []string{"D Ground", "Peoples Colony", "Madina Town", "Kohinoor City"}},
+	"Multan":     {3, []string{"Gulgasht Colony"}},
 }
+
+// briefing is the briefing's figures (one source: package report) with
+// the demo's details.
+var briefing = func() []cityBriefing {
+	var out []cityBriefing
+	for _, c := range report.BriefingCities() {
+		d := cityDetails[c.City]
+		b := cityBriefing{city: c.City, province: greyline.Province(c.Province), cnicRegion: d.cnicRegion, raids: c.Raids, firs: c.FIRs,
+			arrests: c.Arrests, accusedPK: c.AccusedPakistani, scam: c.Scam, recovered: c.Recovered, returned: c.Returned, areas: d.areas}
+		for _, code := range c.ForeignOrder {
+			b.foreign = append(b.foreign, nationality{code, c.ForeignAccused[code]})
+		}
+		out = append(out, b)
+	}
+	return out
+}()
 
 // Briefing totals, for tests and for anyone checking the demo.
 const (

@@ -220,3 +220,47 @@ func BriefingExample() Input {
 	}
 	return in
 }
+
+// BriefingCity is one city's share of the NCCIA briefing, for data sets
+// (the demo) that must reproduce it; money in rupees.
+type BriefingCity struct {
+	City, Province            string
+	Raids, FIRs               int
+	Arrests                   [2]int // Pakistani, foreign
+	AccusedPakistani          int
+	ForeignAccused            map[string]int // by ISO country code
+	ForeignOrder              []string       // the codes, in the briefing's order
+	Scam, Recovered, Returned int64
+}
+
+// BriefingCities returns the briefing's figures city by city (a copy).
+func BriefingCities() []BriefingCity {
+	out := make([]BriefingCity, len(briefingCities))
+	for i, c := range briefingCities {
+		b := BriefingCity{City: c.city, Province: c.province, Raids: c.raids, FIRs: c.firs, Arrests: c.arrests, AccusedPakistani: c.accusedPK,
+			ForeignAccused: map[string]int{}, Scam: c.scam, Recovered: c.recovered, Returned: c.returned}
+		for _, n := range c.foreign {
+			b.ForeignAccused[n.code] = n.n
+			b.ForeignOrder = append(b.ForeignOrder, n.code)
+		}
+		out[i] = b
+	}
+	return out
+}
+
+// CategoryMix is how many of the briefing's complaints are of a category,
+// with their average loss in rupees.
+type CategoryMix struct {
+	Category string
+	N        int
+	AvgLoss  int64
+}
+
+// BriefingComplaints returns the briefing's complaints by category (a copy).
+func BriefingComplaints() []CategoryMix {
+	out := make([]CategoryMix, len(briefingComplaints))
+	for i, g := range briefingComplaints {
+		out[i] = CategoryMix{g.category, g.n, g.avgLoss}
+	}
+	return out
+}
