@@ -345,6 +345,7 @@ type SuspensionReview struct {
 type EnforcementService interface {
 	CreateOperation(ctx context.Context, o *Operation) error
 	ListOperations(ctx context.Context) ([]*Operation, error)
+	FindOperation(ctx context.Context, id int64) (*Operation, error)
 	// RecordRaid stores a raid, looks up whether its target held a licence
 	// on the day, and, if it did, opens a suspension decision for PTA and
 	// NCCIA.

@@ -97,18 +97,9 @@ func (s *Server) loadOperationPage(r *http.Request, c *reqCtx) (*operationPage, 
 	if err != nil {
 		return nil, err
 	}
-	ops, err := s.enforcement.ListOperations(r.Context())
+	op, err := s.enforcement.FindOperation(r.Context(), id)
 	if err != nil {
 		return nil, err
-	}
-	var op *greyline.Operation
-	for _, o := range ops {
-		if o.ID == id {
-			op = o
-		}
-	}
-	if op == nil {
-		return nil, greyline.Errorf(greyline.ENOTFOUND, "Operation not found.")
 	}
 	raids, err := s.enforcement.ListRaids(r.Context(), id)
 	if err != nil {

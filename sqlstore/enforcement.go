@@ -56,25 +56,39 @@ func (t *tx) operation(id int64) (*greyline.Operation, error) {
 // ListOperations lists every operation, newest first.
 func (db *DB) ListOperations(ctx context.Context) ([]*greyline.Operation, error) {
 	var out []*greyline.Operation
-	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.query("SELECT id FROM operations ORDER BY starts_on DESC, id DESC")
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			o, err := t.operation(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, o)
-		}
-		return nil
+	err := db.read(ctx, func(t *tx) (err error) {
+		out, err = loadEach(t, "SELECT id FROM operations ORDER BY starts_on DESC, id DESC", nil, t.operation)
+		return err
 	})
 	return out, err
+}
+
+// FindOperation returns one operation.
+func (db *DB) FindOperation(ctx context.Context, id int64) (*greyline.Operation, error) {
+	var o *greyline.Operation
+	err := db.read(ctx, func(t *tx) (err error) { o, err = t.operation(id); return err })
+	return o, err
+}
+
+// loadEach runs a query of ids and loads the record of each.
+func loadEach[T any](t *tx, q string, args []any, load func(int64) (T, error)) ([]T, error) {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		x, err := load(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 func scanIDs(rows *sql.Rows) ([]int64, error) {
@@ -324,22 +338,11 @@ func (db *DB) FindRaid(ctx context.Context, id int64) (*greyline.RaidRecord, err
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = t.query("SELECT id FROM firs WHERE raid_id = ? ORDER BY id", id)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, fid := range ids {
-			f, err := t.fir(fid)
-			if err != nil {
-				return err
-			}
+		firs, err := loadEach(t, "SELECT id FROM firs WHERE raid_id = ? ORDER BY id", []any{id}, t.fir)
+		for _, f := range firs {
 			out.FIRs = append(out.FIRs, *f)
 		}
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -821,23 +824,9 @@ func (db *DB) CasesOf(ctx context.Context, complaintIDs []int64) ([]*greyline.Ra
 // ListFIRs lists FIRs, newest first (at most 500).
 func (db *DB) ListFIRs(ctx context.Context) ([]*greyline.FIR, error) {
 	var out []*greyline.FIR
-	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.query("SELECT id FROM firs ORDER BY registered_on DESC, id DESC LIMIT 500")
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			f, err := t.fir(id)
-			if err != nil {
-				return err
-			}
-			out = append(out, f)
-		}
-		return nil
+	err := db.read(ctx, func(t *tx) (err error) {
+		out, err = loadEach(t, "SELECT id FROM firs ORDER BY registered_on DESC, id DESC LIMIT 500", nil, t.fir)
+		return err
 	})
 	return out, err
 }
