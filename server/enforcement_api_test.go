@@ -43,6 +43,9 @@ func TestEnforcementAPI(t *testing.T) {
 	if resp, page := pc.get(fmt.Sprintf("/raids/%d", raid.ID)); resp.StatusCode != 200 || !strings.Contains(page, fmt.Sprintf(`href="/networks/%d"`, led.ID)) {
 		t.Fatalf("raid page lacks the complaint's network: %d", resp.StatusCode)
 	}
+	if resp, page := pc.get(fmt.Sprintf("/networks/%d", led.ID)); resp.StatusCode != 200 || !strings.Contains(page, `id="cases"`) || !strings.Contains(page, "Raid in Faisalabad") {
+		t.Fatalf("network page lacks the raid: %d", resp.StatusCode)
+	}
 	resp, body := e.api("POST", fmt.Sprintf("/api/v1/operations/%d/raids", op.ID), inv, map[string]any{"at": now.Add(time.Hour), "city": "Faisalabad", "province": "Punjab",
 		"address": "x", "outcome": "centre_found", "scam_value_paisa": -1})
 	wantProblem(t, "future raid with negative money", resp, body, 400, greyline.EINVALID, "at", "scam_value_paisa")
