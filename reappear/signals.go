@@ -1,0 +1,356 @@
+package reappear
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/greyline/greyline/identifier"
+)
+
+// comparePackage finds the package evidence only the app's owner has: the
+// same id, the same stem with another suffix, the same namespace.
+func comparePackage(a, b *features) (Reason, bool) {
+	if a.pkg == "" || b.pkg == "" {
+		return Reason{}, false
+	}
+	if a.pkg == b.pkg {
+		return Reason{SignalPackage, "same package id " + a.pkg, wPackageID}, true
+	}
+	if a.nsLabel == "" || b.nsLabel == "" || platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel] {
+		return Reason{}, false
+	}
+	// A brand's namespace is borrowed by impostors ("com.hbl.instant.loan"
+	// beside HBL's own app): when one side shows it owns the domain the
+	// namespace is named after and the other does not, sharing it is
+	// imitation, not the same owner.
+	if ownsLabel(a, a.nsLabel) != ownsLabel(b, a.nsLabel) || ownsLabel(a, b.nsLabel) != ownsLabel(b, b.nsLabel) {
+		return Reason{}, false
+	}
+	if a.compact != "" && a.compact == b.compact {
+		w := wStem
+		switch genericSet.generic(a.compact) {
+		case 1:
+			w = wStemOneWord
+		case 2:
+			w = wStemGeneric
+		}
+		if a.stem == b.stem {
+			return Reason{SignalPackage, fmt.Sprintf("package stem %s with changed suffix (%s, %s)", a.stem, a.pkg, b.pkg), w}, true
+		}
+		return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, split differently", b.pkg, a.pkg), w}, true
+	}
+	if a.nsLabel != b.nsLabel {
+		return Reason{}, false
+	}
+	if genericSet.generic(a.nsLabel) == 0 && runeLen(a.nsLabel) >= 4 {
+		return Reason{SignalPackage, "same package namespace " + a.namespace + " (" + a.pkg + ", " + b.pkg + ")", wNamespace}, true
+	}
+	return Reason{}, false
+}
+
+// ownsLabel reports whether a listing's own domain carries the label.
+func ownsLabel(f *features, label string) bool {
+	for _, s := range f.sites {
+		if !s.hosted && s.label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// comparePackageNear finds a package stem that looks like the other one
+// ("com.sitaaraqarz" and "com.sitaraqarz").
+func comparePackageNear(a, b *features) (Reason, bool) {
+	if a.pkg == "" || b.pkg == "" || a.compact == b.compact || platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel] {
+		return Reason{}, false
+	}
+	n := max(len(a.compactR), len(b.compactR))
+	k := allowedEdits(n)
+	if k == 0 {
+		return Reason{}, false
+	}
+	d := osa(a.compactR, b.compactR, k)
+	if d > k {
+		return Reason{}, false
+	}
+	w := wPackageNear
+	if genericSet.generic(a.compact) > 0 && genericSet.generic(b.compact) > 0 {
+		w = wPackageNearGen
+	}
+	return Reason{SignalPackage, fmt.Sprintf("package %s looks like %s (%s)", b.pkg, a.pkg, edits(d)), w}, true
+}
+
+func edits(d int) string {
+	if d == 1 {
+		return "1 edit"
+	}
+	return fmt.Sprintf("%d edits", d)
+}
+
+// compareDeveloper compares the developer accounts' names, legal forms
+// ("Pvt Ltd", "Co.") left out.
+func compareDeveloper(a, b *features) (Reason, bool) {
+	if runeLen(a.devCore) < 3 || runeLen(b.devCore) < 3 {
+		return Reason{}, false
+	}
+	generic := a.devGen > 0 && b.devGen > 0
+	if a.devCore == b.devCore {
+		if generic {
+			return Reason{SignalDeveloper, fmt.Sprintf("same developer name %q, but a common one", a.developer), wDeveloperGen}, true
+		}
+		return Reason{SignalDeveloper, fmt.Sprintf("same developer %q", a.developer), wDeveloper}, true
+	}
+	if generic {
+		return Reason{}, false
+	}
+	n := max(len(a.devRunes), len(b.devRunes))
+	k := allowedEdits(n)
+	if k == 0 {
+		return Reason{}, false
+	}
+	d := osa(a.devRunes, b.devRunes, k)
+	if d > k {
+		return Reason{}, false
+	}
+	w := wDeveloperNear
+	if d == 1 && n >= 12 {
+		w = wDeveloperNear1
+	}
+	return Reason{SignalDeveloper, fmt.Sprintf("developer looks like %q (%s)", a.developer, edits(d)), w}, true
+}
+
+// compareEmails finds the same mailbox, as developer e-mail or shown in the
+// listing. The address counts even at a free-mail provider: the provider
+// is shared, the mailbox is not.
+func compareEmails(a, b *features) []Reason {
+	var out []Reason
+	for _, e := range sortedKeys(a.emails) {
+		if _, ok := b.emails[e]; !ok {
+			continue
+		}
+		text := "same e-mail address " + a.emails[e]
+		if e == a.devEmail && e == b.devEmail {
+			text = "same developer email " + a.emails[e]
+		}
+		out = append(out, Reason{SignalEmail, text, wEmail})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// compareContacts finds the same numbers, wallets, accounts and handles,
+// and a wallet opened on a number the other listing shows as a phone.
+func compareContacts(a, b *features) []Reason {
+	var out []Reason
+	seenNumber := map[string]bool{}
+	for _, x := range a.contacts {
+		for _, y := range b.contacts {
+			if x.key == y.key {
+				out = append(out, Reason{SignalContact, "same " + x.describe(), wContact})
+				if x.number != "" {
+					seenNumber[x.number] = true
+				}
+			}
+		}
+	}
+	for _, x := range a.contacts {
+		for _, y := range b.contacts {
+			if x.number == "" || x.number != y.number || x.key == y.key || seenNumber[x.number] {
+				continue
+			}
+			seenNumber[x.number] = true
+			out = append(out, Reason{SignalContact, fmt.Sprintf("%s is on the same number as %s", x.describe(), y.describe()), wSameNumber})
+		}
+	}
+	return out
+}
+
+func (c contact) describe() string {
+	switch c.kind {
+	case identifier.Phone:
+		return "phone number " + c.value
+	case identifier.Wallet:
+		return c.detail + " wallet " + c.value
+	case identifier.Social:
+		return c.detail + " account " + c.value
+	case identifier.Crypto:
+		return "crypto address " + c.value
+	case identifier.IBAN, identifier.BankAccount:
+		return "bank account " + c.value
+	case identifier.URL, identifier.Domain:
+		return "link " + c.value
+	case "":
+		return "contact " + c.value
+	}
+	return string(c.kind) + " " + c.value
+}
+
+// compareSites compares the listings' own domains. near reports whether
+// the evidence is only a look-alike (a typo or added words), which anyone
+// can register.
+func compareSites(a, b *features) (r Reason, near, ok bool) {
+	type found struct {
+		r    Reason
+		near bool
+	}
+	var best *found
+	consider := func(f found) {
+		if best == nil || f.r.Weight > best.r.Weight || (f.r.Weight == best.r.Weight && f.r.Text < best.r.Text) {
+			best = &f
+		}
+	}
+	for _, x := range a.sites {
+		for _, y := range b.sites {
+			if x.fromEmail && y.fromEmail {
+				// Two addresses at one company domain are compared as
+				// e-mail; their domain says the same again.
+				if x.unit == y.unit {
+					consider(found{Reason{SignalDomain, "developer e-mail at the same domain " + x.unit, wDomain}, false})
+				}
+				continue
+			}
+			if x.unit == y.unit {
+				what := "same domain "
+				if x.hosted {
+					what = "same site "
+				}
+				consider(found{Reason{SignalDomain, what + x.unit, wDomain}, false})
+				continue
+			}
+			if x.label == "" || y.label == "" {
+				continue
+			}
+			generic := genericSet.generic(x.label) > 0
+			if x.label == y.label && x.suffix != y.suffix {
+				w := wDomainTLD
+				if generic {
+					w = wDomainTLDGen
+				}
+				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s is %s under another ending", y.unit, x.unit), w}, false})
+				continue
+			}
+			if x.label == y.label {
+				// Same suffix, labels that differ only in what folding
+				// removes: hyphens or look-alike letters.
+				detail, w := "look-alike letters", wDomainLookAlikes
+				if strings.ReplaceAll(x.raw, "-", "") == strings.ReplaceAll(y.raw, "-", "") {
+					detail, w = "hyphens", wDomainCore
+				}
+				if generic {
+					w = wDomainCoreGen
+				}
+				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s looks like %s (%s)", y.unit, x.unit, detail), w}, true})
+				continue
+			}
+			if x.core == y.core && runeLen(x.core) >= 4 {
+				w := wDomainCore
+				if genericSet.generic(x.core) > 0 {
+					w = wDomainCoreGen
+				}
+				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s looks like %s (words added)", y.unit, x.unit), w}, true})
+				continue
+			}
+			xr, yr := []rune(x.core), []rune(y.core)
+			k := allowedEdits(max(len(xr), len(yr)))
+			if k == 0 {
+				continue
+			}
+			if d := osa(xr, yr, k); d <= k {
+				w := wDomainNear
+				if genericSet.generic(x.core) > 0 && genericSet.generic(y.core) > 0 {
+					w = wDomainNearGen
+				}
+				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s looks like %s (%s)", y.unit, x.unit, edits(d)), w}, true})
+			}
+		}
+	}
+	if best == nil {
+		return Reason{}, false, false
+	}
+	return best.r, best.near, true
+}
+
+// compareNames compares the names' skeletons: the whole name, the name
+// without filler words and the name before its tagline.
+func compareNames(a, b *features) (Reason, bool) {
+	if len(a.nameVariants) == 0 || len(b.nameVariants) == 0 {
+		return Reason{}, false
+	}
+	lookAlikes := a.lookAlikes || b.lookAlikes
+	bestD, bestG, exactFull := -1, 0, false
+	for i, x := range a.nameVariants {
+		for j, y := range b.nameVariants {
+			k := allowedEdits(max(len(x), len(y)))
+			d := 0
+			if string(x) != string(y) {
+				if k == 0 {
+					continue
+				}
+				if d = osa(x, y, k); d > k {
+					continue
+				}
+			}
+			g := min(a.nameGeneric[i], b.nameGeneric[j])
+			if d > 0 && (a.nameGeneric[i] == 0 || b.nameGeneric[j] == 0) {
+				g = 0
+			}
+			if bestD < 0 || d < bestD || (d == bestD && g < bestG) {
+				bestD, bestG = d, g
+				exactFull = d == 0 && i == 0 && j == 0
+			}
+		}
+	}
+	q := fmt.Sprintf("%q", a.name)
+	switch {
+	case bestD == 0:
+		w := wName
+		detail := ""
+		switch bestG {
+		case 1:
+			w, detail = wNameOneWord, " (one generic word)"
+		case 2:
+			w, detail = wNameGeneric, " (generic words only)"
+		}
+		if lookAlikes {
+			return Reason{SignalName, "name looks like " + q + " (look-alike letters)", wNameLookAlikes}, true
+		}
+		if a.nameLetters == b.nameLetters {
+			return Reason{SignalName, "same name " + q + detail, w}, true
+		}
+		if exactFull {
+			if detail == "" {
+				detail = " (disguised letters or spacing)"
+			}
+			return Reason{SignalName, "name looks like " + q + detail, w}, true
+		}
+		if detail == "" {
+			detail = " (words added or removed)"
+		}
+		return Reason{SignalName, "name looks like " + q + detail, w}, true
+	case bestD > 0:
+		if lookAlikes {
+			return Reason{SignalName, fmt.Sprintf("name looks like %s (look-alike letters, %s)", q, edits(bestD)), wNameLookAlikes}, true
+		}
+		w := wNameNear
+		if bestG > 0 {
+			w = wNameNearGeneric
+		}
+		if bestG == 1 {
+			return Reason{}, false
+		}
+		return Reason{SignalName, fmt.Sprintf("name looks like %s (%s)", q, edits(bestD)), w}, true
+	}
+	if a.nameDistinct != "" && a.nameDistinct == b.nameDistinct {
+		return Reason{SignalName, "name has the distinctive part of " + q, wNameContains}, true
+	}
+	return Reason{}, false
+}
