@@ -3,6 +3,7 @@ package greyline
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -482,6 +483,8 @@ type TakedownService interface {
 	// target's risk tier, a reappearance restores it.
 	MoveTakedown(ctx context.Context, id int64, version int, to TakedownStatus, at time.Time, note string) (*Takedown, error)
 	AddTakedownDocument(ctx context.Context, takedownID int64, d *Document, content io.Reader) error
+	// OpenTakedownDocument returns one of a request's files and audits the read.
+	OpenTakedownDocument(ctx context.Context, takedownID, documentID int64) (*Document, io.ReadCloser, error)
 
 	SaveLendingApp(ctx context.Context, a *LendingApp) error
 	// ImportLendingApps adds or updates many entries in one transaction:
@@ -505,4 +508,69 @@ type TakedownService interface {
 	SharedFeed(ctx context.Context, since FeedCursor, feed Feed, limit int) ([]*Indicator, FeedCursor, error)
 	// ImportIndicators stores a partner's bundle: all or nothing.
 	ImportIndicators(ctx context.Context, source string, ins []*Indicator) (int, error)
+}
+
+// LendingCSVHeader is the header of SECP's list files.
+var LendingCSVHeader = []string{"package_id", "name", "lender", "developer", "status", "notes"}
+
+// ParseLendingCSV reads SECP's list file: a header naming the columns
+// (package_id and notes may be left out), then one app per row. Every bad
+// row is named ("rows[3].status"); nothing is returned unless all are good.
+func ParseLendingCSV(r io.Reader) ([]*LendingApp, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	head, err := cr.Read()
+	if err != nil {
+		return nil, Invalid("file", "is empty or not CSV: the first line must name the columns "+strings.Join(LendingCSVHeader, ", "))
+	}
+	col := map[string]int{}
+	var v Validation
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(LendingCSVHeader, h) {
+			v.Add("file", fmt.Sprintf("column %d is %q, which is not one of %s", i+1, h, strings.Join(LendingCSVHeader, ", ")))
+			continue
+		}
+		if _, dup := col[h]; dup {
+			v.Add("file", fmt.Sprintf("column %q appears twice", h))
+		}
+		col[h] = i
+	}
+	for _, need := range []string{"name", "status"} {
+		if _, ok := col[need]; !ok {
+			v.Add("file", "has no "+need+" column")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	get := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return rec[i]
+		}
+		return ""
+	}
+	var out []*LendingApp
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, Invalid(fmt.Sprintf("rows[%d]", n), "is not valid CSV")
+		}
+		if n > 100_000 {
+			return nil, Invalid("file", "has more than 100,000 rows")
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		out = append(out, &LendingApp{PackageID: get(rec, "package_id"), Name: get(rec, "name"), Lender: get(rec, "lender"),
+			Developer: get(rec, "developer"), Status: LendingAppStatus(strings.ToLower(strings.TrimSpace(get(rec, "status")))), Notes: get(rec, "notes")})
+	}
+	if len(out) == 0 {
+		return nil, Invalid("file", "has no apps after the header")
+	}
+	return out, nil
 }

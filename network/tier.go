@@ -2,8 +2,8 @@ package network
 
 import (
 	"fmt"
-	"strings"
 	"strconv"
+	"strings"
 )
 
 // The tier rule (documented for partners in docs/risk.md). Points:

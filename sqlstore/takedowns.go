@@ -1052,3 +1052,32 @@ func (db *DB) ImportIndicators(ctx context.Context, source string, ins []*greyli
 	}
 	return len(ins), nil
 }
+
+// AssignedInvestigators lists the investigators assigned to complaints.
+func (db *DB) AssignedInvestigators(ctx context.Context, complaintIDs []int64) ([]int64, error) {
+	ids := slices.Compact(slices.Sorted(slices.Values(complaintIDs)))
+	if len(ids) == 0 {
+		return []int64{}, nil
+	}
+	out := []int64{}
+	err := db.read(ctx, func(t *tx) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, err := t.query("SELECT DISTINCT assigned_to FROM complaints WHERE assigned_to IS NOT NULL AND assigned_to <> 0 AND id IN "+inList(len(ids))+" ORDER BY 1", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u int64
+			if err := rows.Scan(&u); err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
