@@ -62,8 +62,8 @@ import (
 	"github.com/greyline/greyline/network"
 	"github.com/greyline/greyline/server"
 	"github.com/greyline/greyline/sqlstore"
-	"github.com/greyline/greyline/watch"
 	"github.com/greyline/greyline/warninglist"
+	"github.com/greyline/greyline/watch"
 )
 
 const networksUsage = `Usage: greyline-bench networks [options]
