@@ -405,6 +405,9 @@ var authzTable = map[string]authzRow{
 	"GET /api/v1/alerts":                         {action: access.AlertView, expect: enforcementViewers},
 	"POST /api/v1/alerts/{id}/resolve":           {action: access.AlertResolve, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyJSON},
 	"GET /api/v1/share/feeds/{feed}":             {action: access.ShareFeed, expect: suspectLookers},
+	"GET /api/v1/share/stix":                     {action: access.ShareFeed, expect: suspectLookers},
+	"POST /api/v1/share/stix":                    {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyJSON},
+	"POST /share/stix":                           {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyForm},
 }
 
 // roles is a list of roles, for recordRule.

@@ -210,6 +210,7 @@ func (s *Server) pageRoutes() []route {
 		p("GET", "/alerts", access.AlertView, stageFull, s.alertsPage),
 		p("POST", "/alerts/{id}/resolve", access.AlertResolve, stageFull, s.alertResolveSubmit),
 		p("GET", "/share", access.ShareFeed, stageFull, s.sharePageHandler),
+		upload(p("POST", "/share/stix", access.ShareImport, stageFull, s.stixImportSubmit)),
 
 		// Public verification.
 		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
@@ -333,6 +334,8 @@ func (s *Server) apiRoutes() []route {
 		a("GET", "/alerts", access.AlertView, s.apiAlerts),
 		a("POST", "/alerts/{id}/resolve", access.AlertResolve, s.apiAlertResolve),
 		a("GET", "/share/feeds/{feed}", access.ShareFeed, s.apiShareFeed),
+		a("GET", "/share/stix", access.ShareFeed, s.apiStixExport),
+		upload(a("POST", "/share/stix", access.ShareImport, s.apiStixImport)),
 	}
 }
 
