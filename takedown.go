@@ -472,6 +472,22 @@ func ParseFeedCursor(s string) (FeedCursor, error) {
 	return FeedCursor{i, t}, nil
 }
 
+// ParseSince reads where an export starts: a feed cursor, a date (in
+// Pakistan) or an RFC 3339 time after which changes are wanted.
+func ParseSince(s string) (FeedCursor, time.Time, error) {
+	if s == "" {
+		return FeedCursor{}, time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return FeedCursor{}, t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, Karachi); err == nil {
+		return FeedCursor{}, t, nil
+	}
+	c, err := ParseFeedCursor(s)
+	return c, time.Time{}, err
+}
+
 // TakedownService is takedowns, the lending-app lists, the watchlist,
 // alerts and the shared indicators.
 type TakedownService interface {

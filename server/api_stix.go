@@ -8,117 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/greyline/greyline"
-	"github.com/greyline/greyline/identifier"
 	"github.com/greyline/greyline/stix"
 )
-
-// StixRecords turns shared indicators into STIX records: the types STIX
-// has objects for (and greyline's phone and wallet extensions), one
-// record per value in its latest state, a withdrawn one revoked.
-func StixRecords(items []*greyline.Indicator) []stix.Record {
-	latest := map[string]int{}
-	var out []stix.Record
-	for _, in := range items {
-		var kind stix.Kind
-		switch identifier.Type(in.Type) {
-		case identifier.Domain:
-			kind = stix.Domain
-		case identifier.URL:
-			kind = stix.URL
-		case identifier.Email:
-			kind = stix.Email
-		case identifier.Phone:
-			kind = stix.Phone
-		case identifier.Crypto:
-			kind = stix.Crypto
-		case identifier.IP:
-			kind = stix.IPv4
-			if strings.Contains(in.Value, ":") {
-				kind = stix.IPv6
-			}
-		default:
-			continue
-		}
-		rec := stix.Record{Kind: kind, Value: in.Value, Name: in.Source, Description: in.Reason, TLP: stix.TLP(in.TLP),
-			Created: in.UpdatedAt, Modified: in.UpdatedAt, ValidFrom: in.UpdatedAt, Revoked: !in.Active}
-		if kind == stix.Crypto {
-			rec.Chain = strings.ToLower(in.Chain)
-		}
-		key := string(kind) + ":" + in.Key
-		if i, ok := latest[key]; ok {
-			rec.Created = out[i].Created
-			out[i] = rec
-			continue
-		}
-		latest[key] = len(out)
-		out = append(out, rec)
-	}
-	return out
-}
-
-// IndicatorsFromStix turns an imported bundle's records into indicators,
-// normalised by package identifier; a record without a marking takes
-// TLP:AMBER, the cautious default for a partner's data.
-func IndicatorsFromStix(recs []stix.Record) ([]*greyline.Indicator, error) {
-	var v greyline.Validation
-	out := make([]*greyline.Indicator, 0, len(recs))
-	for i, r := range recs {
-		var ty identifier.Type
-		switch r.Kind {
-		case stix.Domain:
-			ty = identifier.Domain
-		case stix.URL:
-			ty = identifier.URL
-		case stix.Email:
-			ty = identifier.Email
-		case stix.Phone:
-			ty = identifier.Phone
-		case stix.Crypto:
-			ty = identifier.Crypto
-		case stix.IPv4, stix.IPv6:
-			ty = identifier.IP
-		}
-		id := identifier.Parse(ty, r.Value)
-		if ty == "" || !id.Valid {
-			v.Add("objects["+strconv.Itoa(i)+"].value", "is not a valid "+string(r.Kind))
-			continue
-		}
-		tlp := greyline.TLP(r.TLP)
-		if tlp == "" {
-			tlp = greyline.TLPAmber
-		}
-		reason := r.Description
-		if reason == "" {
-			reason = r.Name
-		}
-		out = append(out, &greyline.Indicator{Type: string(id.Type), Value: id.Value, Key: id.Key, Chain: id.Chain, TLP: tlp,
-			Reason: reason, Active: !r.Revoked})
-	}
-	return out, v.Err()
-}
-
-// stixSince reads since: a feed cursor, or a date or time after which
-// changed records are wanted.
-func stixSince(raw string) (greyline.FeedCursor, time.Time, error) {
-	if raw == "" {
-		return greyline.FeedCursor{}, time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, raw); err == nil {
-		return greyline.FeedCursor{}, t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", raw, greyline.Karachi); err == nil {
-		return greyline.FeedCursor{}, t, nil
-	}
-	c, err := greyline.ParseFeedCursor(raw)
-	if err != nil {
-		return c, time.Time{}, greyline.Invalid("since", "must be a cursor from an earlier export, a date (YYYY-MM-DD) or a time (RFC 3339)")
-	}
-	return c, time.Time{}, nil
-}
 
 // exportIndicators reads every shared record after the cursor that the
 // caller may receive, changed after after.
@@ -142,9 +36,9 @@ func (s *Server) exportIndicators(ctx context.Context, c *reqCtx, since greyline
 }
 
 func (s *Server) apiStixExport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	since, after, err := stixSince(r.URL.Query().Get("since"))
+	since, after, err := greyline.ParseSince(r.URL.Query().Get("since"))
 	if err != nil {
-		return err
+		return greyline.Invalid("since", "must be a cursor from an earlier export, a date (YYYY-MM-DD) or a time (RFC 3339)")
 	}
 	items, next, err := s.exportIndicators(r.Context(), c, since, after)
 	if err != nil {
@@ -153,7 +47,7 @@ func (s *Server) apiStixExport(w http.ResponseWriter, r *http.Request, c *reqCtx
 	w.Header().Set("Content-Type", "application/stix+json;version=2.1")
 	w.Header().Set("Content-Disposition", `attachment; filename="greyline-stix.json"`)
 	w.Header().Set("X-Next-Cursor", next.String())
-	return stix.Write(w, stix.Producer{Name: "greyline (NCCIA, PTA, SECP)"}, StixRecords(items), s.now())
+	return stix.Write(w, stix.Producer{Name: "greyline (NCCIA, PTA, SECP)"}, stix.FromIndicators(items), s.now())
 }
 
 // importStix stores a partner's bundle: all of it or, if any object is
@@ -163,7 +57,7 @@ func (s *Server) importStix(ctx context.Context, c *reqCtx, body []byte) (int, e
 	if err != nil {
 		return 0, err
 	}
-	ins, err := IndicatorsFromStix(recs)
+	ins, err := stix.ToIndicators(recs)
 	if err != nil {
 		return 0, err
 	}

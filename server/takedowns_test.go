@@ -42,15 +42,16 @@ func TestTakedownAgencies(t *testing.T) {
 
 			// A case: a complaint about a loan app, assigned to the investigator.
 			c := fileComplaint(t, e, 1, 5_000_000, "The EasyLoan Cash app com.easyloan.cash threatened to send my photos to my contacts.")
-			if _, err := e.db.ChangeComplaint(e.sys, c.ID, greyline.ComplaintChange{To: greyline.ComplaintTriaged, Category: "loan_app", Circle: "Karachi", Priority: "high"}); err != nil {
+			tri, err := e.db.ChangeComplaint(e.sys, c.ID, greyline.ComplaintChange{To: greyline.ComplaintTriaged, Version: c.Version, Category: "loan_app", Circle: "Karachi", Priority: "high"})
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.db.ChangeComplaint(e.sys, c.ID, greyline.ComplaintChange{To: greyline.ComplaintAssigned, AssignTo: invUser.ID}); err != nil {
+			if _, err := e.db.ChangeComplaint(e.sys, c.ID, greyline.ComplaintChange{To: greyline.ComplaintAssigned, Version: tri.Version, AssignTo: invUser.ID}); err != nil {
 				t.Fatal(err)
 			}
 
 			resp, body := e.api("POST", "/api/v1/takedowns", secp, map[string]any{"target": "app", "platform": "jazz", "value": "not a package"})
-			wantProblem(t, "bad request", resp, body, 400, greyline.EINVALID, "platform", "legal_basis")
+			wantProblem(t, "bad request", resp, body, 400, greyline.EINVALID, "legal_basis", "platform")
 			var td greyline.Takedown
 			do(secp, "POST", "/api/v1/takedowns", map[string]any{"target": "app", "platform": "google_play", "value": "com.easyloan.cash", "name": "EasyLoan Cash",
 				"developer": "Quick Fin Tech", "legal_basis": "PECA 2016 s.37", "complaints": []int64{c.ID}, "tlp": "green"}, 201, &td)
@@ -260,4 +261,3 @@ func TestMayReceive(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
-

@@ -89,6 +89,7 @@ func commands() []command {
 		{"identifiers", "greyline identifiers <parse|extract> [options]", "Parse and normalise identifiers (phones, CNICs, IBANs, wallets, crypto addresses,\nlinks, …), or extract them from a message on standard input.", (*Main).identifiers},
 		{"import", importSynopsis, importAbout, (*Main).importCmd},
 		{"networks", "greyline networks rebuild [options]", "Rebuild the fraud networks and risk tiers from the database and print how long it took.", (*Main).networksCmd},
+		{"export", "greyline export stix [--since CURSOR|DATE] [--tlp LEVEL] [--out FILE]", "Write the indicators shared with partners as a STIX 2.1 bundle (for MISP and OpenCTI).", (*Main).exportCmd},
 		{"report", "greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", "Print the committee briefing on Operation Grey and licensing for a period (text, JSON, CSV or PDF).", (*Main).reportCmd},
 		{"audit", "greyline audit verify [options]", "Check the audit log's hash chain. Reports each changed, deleted or inserted\nevent by id and exits with status 8 if any is found.", (*Main).audit},
 		{"licences", "greyline licences expire [options]", "Expire licences whose validity has ended (for cron; the server also does it).", (*Main).licencesCmd},
