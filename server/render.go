@@ -113,6 +113,12 @@ func fieldLabel(field string) string {
 	if l, ok := fieldLabels[field]; ok {
 		return l
 	}
+	// An imported file's rows: "rows[3].status" is "Row 3, status".
+	if rest, ok := strings.CutPrefix(field, "rows["); ok {
+		if n, col, ok := strings.Cut(rest, "]."); ok {
+			return "Row " + n + ", " + strings.ReplaceAll(col, "_", " ")
+		}
+	}
 	if strings.ContainsAny(field, ".[") || field == "persons" || field == "sites" || field == "business" {
 		return ""
 	}
