@@ -122,21 +122,37 @@ func listingOf(td *greyline.Takedown) reappear.Listing {
 	return l
 }
 
-// listingOfIdentifier describes something seen in a complaint.
-func listingOfIdentifier(typ, key, value string) (reappear.Listing, bool) {
+// listingsOfIdentifier describes something seen in a complaint. A host
+// that reads like a package id ("com.easy.cash.loan.pk", which victims
+// write without saying which it is) is compared as an app too.
+func listingsOfIdentifier(typ, key, value string) []reappear.Listing {
 	switch identifier.Type(typ) {
 	case identifier.App:
-		return reappear.Listing{Kind: reappear.App, PackageID: value}, true
+		return []reappear.Listing{{Kind: reappear.App, PackageID: value}}
 	case identifier.URL, identifier.Domain:
 		l := reappear.Listing{Kind: reappear.Site, URL: value}
+		out := []reappear.Listing{l}
 		if id := identifier.Parse(identifier.Type(typ), value); id.Valid {
-			l.Domain = id.RegistrableDomain
+			out[0].Domain = id.RegistrableDomain
+			if app := identifier.Parse(identifier.App, id.Host); app.Valid && strings.Count(id.Host, ".") >= 2 && packagePrefix(id.Host) {
+				out = append(out, reappear.Listing{Kind: reappear.App, PackageID: app.Value})
+			}
 		}
-		return l, true
+		return out
 	case identifier.Phone, identifier.Wallet, identifier.Email, identifier.Social:
-		return reappear.Listing{Kind: reappear.Number, Contacts: []string{key}}, true
+		return []reappear.Listing{{Kind: reappear.Number, Contacts: []string{key}}}
 	}
-	return reappear.Listing{}, false
+	return nil
+}
+
+// packagePrefix: Android package ids start with a reversed domain.
+func packagePrefix(host string) bool {
+	for _, p := range []string{"com.", "pk.", "net.", "org.", "io.", "app.", "co."} {
+		if strings.HasPrefix(host, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Start checks queued complaints in the background until Close.
@@ -214,14 +230,12 @@ func (s *Service) CheckComplaints(ctx context.Context, ids []int64) error {
 				return err
 			}
 		}
-		lst, ok := listingOfIdentifier(x.Type, x.Key, value)
-		if !ok {
-			continue
-		}
-		for _, m := range s.find(lst, 0) {
-			subject := fmt.Sprintf("%s %s in complaint %d", x.Type, x.Value, l.Complaint)
-			if err := s.reappearAlert(ctx, m, "complaint", l.Complaint, l.Complaint, subject); err != nil {
-				return err
+		for _, lst := range listingsOfIdentifier(x.Type, x.Key, value) {
+			for _, m := range s.find(lst, 0) {
+				subject := fmt.Sprintf("%s %s in complaint %d", x.Type, x.Value, l.Complaint)
+				if err := s.reappearAlert(ctx, m, "complaint", l.Complaint, l.Complaint, subject); err != nil {
+					return err
+				}
 			}
 		}
 	}

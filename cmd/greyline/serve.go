@@ -118,7 +118,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	var demoAccts []demo.Account
 	if loadDemo {
-		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Now: m.Now})
+		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Takedowns: db, Now: m.Now})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
 			return err
 		}
@@ -162,6 +162,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	watches := watch.New(db, log)
 	if err := watches.Load(sys); err != nil {
 		return err
+	}
+	if len(demoAccts) > 0 {
+		// The demo's last complaints came before the watch: check them now.
+		recent, err := db.ListComplaints(sys, greyline.ComplaintFilter{Limit: 20, Newest: true})
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(recent))
+		for i, c := range recent {
+			ids[i] = c.ID
+		}
+		if err := watches.CheckComplaints(sys, ids); err != nil {
+			return err
+		}
 	}
 	watches.Start()
 	defer watches.Close()

@@ -27,7 +27,7 @@ CREATE TABLE takedowns (
 	rejected_at     TIMESTAMPTZ,
 	reappeared_at   TIMESTAMPTZ,
 	version         INTEGER NOT NULL DEFAULT 1,
-	created_by      BIGINT NOT NULL REFERENCES users(id)
+	created_by      BIGINT NOT NULL
 );
 CREATE INDEX takedowns_org ON takedowns(org_id, status, due_at);
 CREATE INDEX takedowns_key ON takedowns(match_key);
@@ -45,7 +45,7 @@ CREATE TABLE takedown_events (
 	at          TIMESTAMPTZ NOT NULL,
 	status      TEXT NOT NULL,
 	note        TEXT NOT NULL DEFAULT '',
-	by_user     BIGINT NOT NULL REFERENCES users(id)
+	by_user     BIGINT NOT NULL
 );
 CREATE INDEX takedown_events_takedown ON takedown_events(takedown_id, id);
 
@@ -63,7 +63,7 @@ CREATE TABLE lending_apps (
 	developer  TEXT NOT NULL DEFAULT '',
 	status     TEXT NOT NULL,
 	notes      TEXT NOT NULL DEFAULT '',
-	updated_by BIGINT NOT NULL REFERENCES users(id),
+	updated_by BIGINT NOT NULL,
 	updated_at TIMESTAMPTZ NOT NULL,
 	version    INTEGER NOT NULL DEFAULT 1
 );
@@ -77,7 +77,7 @@ CREATE TABLE watched_wallets (
 	reason     TEXT NOT NULL,
 	tlp        TEXT NOT NULL,
 	active     BOOLEAN NOT NULL DEFAULT TRUE,
-	added_by   BIGINT NOT NULL REFERENCES users(id),
+	added_by   BIGINT NOT NULL,
 	added_at   TIMESTAMPTZ NOT NULL,
 	version    INTEGER NOT NULL DEFAULT 1
 );

@@ -27,7 +27,7 @@ CREATE TABLE takedowns (
 	rejected_at     TIMESTAMP,
 	reappeared_at   TIMESTAMP,
 	version         INTEGER NOT NULL DEFAULT 1,
-	created_by      INTEGER NOT NULL REFERENCES users(id)
+	created_by      INTEGER NOT NULL
 );
 CREATE INDEX takedowns_org ON takedowns(org_id, status, due_at);
 CREATE INDEX takedowns_key ON takedowns(match_key);
@@ -45,7 +45,7 @@ CREATE TABLE takedown_events (
 	at          TIMESTAMP NOT NULL,
 	status      TEXT NOT NULL,
 	note        TEXT NOT NULL DEFAULT '',
-	by_user     INTEGER NOT NULL REFERENCES users(id)
+	by_user     INTEGER NOT NULL
 );
 CREATE INDEX takedown_events_takedown ON takedown_events(takedown_id, id);
 
@@ -63,7 +63,7 @@ CREATE TABLE lending_apps (
 	developer  TEXT NOT NULL DEFAULT '',
 	status     TEXT NOT NULL,
 	notes      TEXT NOT NULL DEFAULT '',
-	updated_by INTEGER NOT NULL REFERENCES users(id),
+	updated_by INTEGER NOT NULL,
 	updated_at TIMESTAMP NOT NULL,
 	version    INTEGER NOT NULL DEFAULT 1
 );
@@ -77,7 +77,7 @@ CREATE TABLE watched_wallets (
 	reason     TEXT NOT NULL,
 	tlp        TEXT NOT NULL,
 	active     INTEGER NOT NULL DEFAULT 1,
-	added_by   INTEGER NOT NULL REFERENCES users(id),
+	added_by   INTEGER NOT NULL,
 	added_at   TIMESTAMP NOT NULL,
 	version    INTEGER NOT NULL DEFAULT 1
 );
