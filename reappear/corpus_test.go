@@ -67,7 +67,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 		refs[p.Removed.Ref] = p.ID
 		ix.Add(p.Removed)
 	}
-	if pos < 0 || neg < 0 { // TEMP
+	if pos < 50 || neg < 50 {
 		t.Fatalf("the corpus has %d reappearances and %d innocent look-alikes; it needs at least 50 of each", pos, neg)
 	}
 	var all confusion

@@ -137,8 +137,10 @@ func foldWord(w []rune) string {
 			continue
 		}
 		r = unicode.ToLower(r)
-		if c, ok := confusables[r]; ok {
-			r = c
+		if r >= 0x80 {
+			if c, ok := confusables[r]; ok {
+				r = c
+			}
 		}
 		if r == 'i' {
 			r = 'l'
@@ -228,9 +230,14 @@ func osa(a, b []rune, limit int) int {
 	if len(b) == 0 {
 		return len(a)
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Three rows; names are short, so they live on the stack.
+	var buf [3 * 65]int
+	var prev2, prev, cur []int
+	if len(b) < 65 {
+		prev2, prev, cur = buf[0:len(b)+1], buf[65:65+len(b)+1], buf[130:130+len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
