@@ -2,7 +2,9 @@ package reappear
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -109,7 +111,8 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 			t.Errorf("%s: Index.Find found the removed listing: %v; Compare alerts: %v", p.ID, found, alert)
 		}
 	}
-	for name, b := range batches {
+	for _, name := range slices.Sorted(maps.Keys(batches)) {
+		b := batches[name]
 		t.Logf("batch %s: %d pairs, precision %.3f, recall %.3f (tp %d fp %d fn %d tn %d)", name, b.tp+b.fp+b.fn+b.tn, b.precision(), b.recall(), b.tp, b.fp, b.fn, b.tn)
 	}
 	t.Logf("all %d pairs: precision %.3f, recall %.3f (tp %d fp %d fn %d tn %d)", len(pairs), all.precision(), all.recall(), all.tp, all.fp, all.fn, all.tn)

@@ -29,10 +29,7 @@ func PackageStem(id string) string {
 }
 
 func packageSegments(id string) []string {
-	id = strings.ToLower(strings.TrimSpace(id))
-	if len(id) > maxNameBytes {
-		id = id[:maxNameBytes]
-	}
+	id = strings.ToLower(strings.TrimSpace(truncate(id, maxNameBytes)))
 	var segs []string
 	for _, s := range strings.Split(id, ".") {
 		if s = strings.TrimSpace(s); s != "" {

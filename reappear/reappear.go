@@ -97,7 +97,7 @@ type Reason struct {
 type Match struct {
 	Ref     int64    `json:"ref"`
 	Score   float64  `json:"score"`
-	Reasons []Reason `json:"reasons"`
+	Reasons []Reason `json:"reasons,omitempty"`
 }
 
 // Threshold is the score from which a match is an alert. One piece of

@@ -162,6 +162,20 @@ func TestCompare(t *testing.T) {
 			}},
 		},
 		{
+			name:      "a stem that goes beyond a big publisher's namespace",
+			removed:   Listing{Ref: 19, PackageID: "com.google.loan.app"},
+			candidate: Listing{PackageID: "com.google.loan.pk"},
+			want: Match{Ref: 19, Score: 0.75, Reasons: []Reason{
+				{SignalPackage, "package stem com.google.loan with changed suffix (com.google.loan.app, com.google.loan.pk)", 0.75},
+			}},
+		},
+		{
+			name:      "a big publisher's namespace alone",
+			removed:   Listing{Ref: 20, PackageID: "com.google.android"},
+			candidate: Listing{PackageID: "com.google.app"},
+			want:      Match{Ref: 20},
+		},
+		{
 			name:      "impostor under the bank's developer name",
 			removed:   Listing{Ref: 13, Developer: "Meezan Bank Limited"},
 			candidate: Listing{Developer: "Meezan Bank Limited", URL: "https://www.meezanbank.com"},
@@ -326,5 +340,53 @@ func TestScoreRange(t *testing.T) {
 	m := Compare(l, l)
 	if m.Score > 1 || m.Score < 0.99 || math.IsNaN(m.Score) {
 		t.Errorf("Compare of a listing with itself: score %v", m.Score)
+	}
+}
+
+// TestIndexConcurrent runs Find beside Add and Remove; run with -race.
+func TestIndexConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	ix := NewIndex()
+	var ls []Listing
+	for i := range 300 {
+		ls = append(ls, synthListing(r, int64(i+1)))
+	}
+	for _, l := range ls[:150] {
+		ix.Add(l)
+	}
+	done := make(chan bool)
+	go func() {
+		for i, l := range ls[150:] {
+			ix.Add(l)
+			ix.Remove(ls[i].Ref)
+		}
+		close(done)
+	}()
+	for _, l := range ls {
+		ix.Find(synthReappearance(rand.New(rand.NewPCG(uint64(l.Ref), 1)), l))
+	}
+	<-done
+	if got := ix.Len(); got != 150 {
+		t.Errorf("Len = %d, want 150", got)
+	}
+}
+
+// TestWeakSignalsBelowThreshold guards what Index relies on: a signal that
+// Index finds only by a weak route never reaches Threshold alone, so a
+// listing found by one weak route alone need not be compared.
+func TestWeakSignalsBelowThreshold(t *testing.T) {
+	weak := map[string]float64{
+		"wStemGeneric": wStemGeneric, "wStemOneWord": wStemOneWord, "wNamespace": wNamespace,
+		"wPackageNear": wPackageNear, "wPackageNearGen": wPackageNearGen,
+		"wDeveloperGen": wDeveloperGen, "wDeveloperNear": wDeveloperNear,
+		"wDomainTLDGen": wDomainTLDGen, "wDomainCore": wDomainCore, "wDomainLookAlikes": wDomainLookAlikes,
+		"wDomainCoreGen": wDomainCoreGen, "wDomainNear": wDomainNear, "wDomainNearGen": wDomainNearGen,
+		"wName": wName, "wNameGeneric": wNameGeneric, "wNameOneWord": wNameOneWord, "wNameNear": wNameNear,
+		"wNameNearGeneric": wNameNearGeneric, "wNameContains": wNameContains, "wNameLookAlikes": wNameLookAlikes,
+	}
+	for name, w := range weak {
+		if w >= Threshold {
+			t.Errorf("%s = %v reaches Threshold %v: Index must find it by a strong route", name, w, Threshold)
+		}
 	}
 }

@@ -17,7 +17,7 @@ func comparePackage(a, b *features) (Reason, bool) {
 	if a.pkg == b.pkg {
 		return Reason{SignalPackage, "same package id " + a.pkg, wPackageID}, true
 	}
-	if a.nsLabel == "" || b.nsLabel == "" || platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel] {
+	if a.nsLabel == "" || b.nsLabel == "" {
 		return Reason{}, false
 	}
 	// A brand's namespace is borrowed by impostors ("com.hbl.instant.loan"
@@ -27,7 +27,11 @@ func comparePackage(a, b *features) (Reason, bool) {
 	if ownsLabel(a, a.nsLabel) != ownsLabel(b, a.nsLabel) || ownsLabel(a, b.nsLabel) != ownsLabel(b, b.nsLabel) {
 		return Reason{}, false
 	}
-	if a.compact != "" && a.compact == b.compact {
+	// Under a big publisher's or an app builder's namespace only a stem
+	// that goes beyond it says anything ("com.google.loan", not
+	// "com.google").
+	platform := platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel]
+	if a.compact != "" && a.compact == b.compact && !(platform && (a.stem == a.namespace || b.stem == b.namespace)) {
 		w := wStem
 		switch a.compactGen {
 		case 1:
@@ -35,12 +39,15 @@ func comparePackage(a, b *features) (Reason, bool) {
 		case 2:
 			w = wStemGeneric
 		}
-		if a.stem == b.stem {
+		switch {
+		case a.stem == b.stem:
 			return Reason{SignalPackage, fmt.Sprintf("package stem %s with changed suffix (%s, %s)", a.stem, a.pkg, b.pkg), w}, true
+		case strings.ReplaceAll(a.stem, ".", "") == strings.ReplaceAll(b.stem, ".", ""):
+			return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, split differently", b.pkg, a.pkg), w}, true
 		}
-		return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, split differently", b.pkg, a.pkg), w}, true
+		return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, written differently", b.pkg, a.pkg), w}, true
 	}
-	if a.nsLabel != b.nsLabel {
+	if platform || a.nsLabel != b.nsLabel {
 		return Reason{}, false
 	}
 	if a.nsGen == 0 && runeLen(a.nsLabel) >= 4 {
@@ -53,6 +60,17 @@ func comparePackage(a, b *features) (Reason, bool) {
 func ownsLabel(f *features, label string) bool {
 	for _, s := range f.sites {
 		if !s.hosted && s.label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// shareEmailAt reports whether the listings share an e-mail address at the
+// domain, which compareEmails has counted already.
+func shareEmailAt(a, b *features, unit string) bool {
+	for _, e := range a.emails {
+		if (e.domain == unit || strings.HasSuffix(e.domain, "."+unit)) && b.hasEmail(e.addr) {
 			return true
 		}
 	}
@@ -258,7 +276,7 @@ func compareSites(a, b *features) (r Reason, near, ok bool) {
 				// A domain that neither listing is named after may be an
 				// ISP's, a university's or a mail host's, shared by
 				// strangers.
-				if x.unit == y.unit {
+				if x.unit == y.unit && !shareEmailAt(a, b, x.unit) {
 					w := wMailDomainOnly
 					if namedAfter(a, x.label) || namedAfter(b, y.label) {
 						w = wDomain

@@ -3,6 +3,7 @@ package reappear
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -57,10 +58,7 @@ func Skeleton(name string) string {
 // upper case ("EasyLoan" is two words), so filler words can be dropped
 // whole.
 func tokens(name string) []string {
-	if len(name) > maxNameBytes {
-		name = name[:maxNameBytes]
-	}
-	rs := []rune(norm.NFKD.String(name))
+	rs := []rune(norm.NFKD.String(truncate(name, maxNameBytes)))
 	var out []string
 	var word []rune
 	flush := func() {
@@ -107,6 +105,17 @@ func tokens(name string) []string {
 
 // maxNameBytes bounds the work on one name; no real name comes near it.
 const maxNameBytes = 512
+
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
