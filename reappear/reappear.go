@@ -21,6 +21,10 @@
 // providers, stores, hosting platforms and big publishers' package
 // namespaces count for little or nothing.
 //
+// Skeleton, NameCore and PackageStem are the normalisations the comparison
+// uses, exported for looking a name or package id up in a list (such as
+// SECP's approved and illegal lending apps) the same way.
+//
 // The package is pure: no I/O, no clock, no database.
 package reappear
 
@@ -52,8 +56,11 @@ const (
 // takedown) or a candidate to check against the removed ones.
 type Listing struct {
 	// Ref is the caller's id, such as the takedown's; 0 for a candidate.
-	Ref  int64 `json:"ref,omitempty"`
-	Kind Kind  `json:"kind"`
+	Ref int64 `json:"ref,omitempty"`
+	// Kind says what the listing is. It does not limit what it is
+	// compared with: an app comes back as an APK on a site, a site's
+	// number as a WhatsApp account.
+	Kind Kind `json:"kind"`
 	// PackageID is the Android application id ("com.easyloan.app"). When
 	// empty it is taken from a Play Store or APK-mirror URL.
 	PackageID string `json:"package_id,omitempty"`
@@ -371,6 +378,21 @@ func distinctPart(words []string) string {
 		words = words[1:]
 	}
 	return strings.Join(words, "")
+}
+
+// NameCore is the skeleton of a name's own part: the title before a
+// tagline, without filler words at its ends ("PK", "App", "Official",
+// "Online", version numbers). "EasyLoan PK - Instant Cash" and "Easy Loan
+// App" both give "easyloan", so a list of approved apps can be looked up
+// by it.
+func NameCore(name string) string {
+	words := tokens(name)
+	if cut := taglineCut(name); cut > 0 {
+		if h := tokens(name[:cut]); len(h) > 0 {
+			words = h
+		}
+	}
+	return stripGluedFiller(strings.Join(stripFiller(words), ""))
 }
 
 func taglineCut(name string) int {

@@ -42,6 +42,25 @@ func TestSkeleton(t *testing.T) {
 	}
 }
 
+func TestNameCore(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"EasyLoan", "easyloan"},
+		{"EasyLoan PK - Instant Cash Loan", "easyloan"},
+		{"Easy Loan App", "easyloan"},
+		{"EasyLoanApp", "easyloan"},
+		{"Official Easy Loan 2", "easyloan"},
+		{"Barwaqt: Personal Loans", "barwaqt"},
+		{"App", "app"},        // nothing but filler: kept
+		{"WhatsApp", "whats"}, // a trailing filler word goes even where it is part of the name
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, NameCore(tt.in)); diff != "" {
+			t.Errorf("NameCore(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
 func TestPackageStem(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"com.easyloan.app", "com.easyloan"},
