@@ -70,9 +70,12 @@ type site struct {
 	suffix    string // "pk", "com.pk", "blogspot.com"
 	raw       string // the unit without its suffix, lower case, in the letters it shows
 	label     string // the same, folded ("easyloan")
+	labelGen  int    // wordSet.generic of label
 	core      string // label without filler words ("easyloan" for "get-easyloan-pk")
-	hosted    bool   // on a hosting platform
-	fromEmail bool   // known only from an e-mail address
+	coreGen   int    // wordSet.generic of core
+	coreRunes []rune
+	hosted    bool // on a hosting platform
+	fromEmail bool // known only from an e-mail address
 }
 
 // siteOf returns the site a host belongs to, if it is evidence of an owner.
@@ -120,6 +123,9 @@ func newSite(unit, label, suffix string, hosted bool) site {
 	words := tokens(strings.ReplaceAll(label, "-", " "))
 	s := site{unit: unit, suffix: suffix, raw: strings.ToLower(label), label: strings.Join(words, ""), hosted: hosted}
 	s.core = domainCore(words)
+	s.coreRunes = []rune(s.core)
+	s.labelGen = genericSet.generic(s.label)
+	s.coreGen = genericSet.generic(s.core)
 	return s
 }
 
@@ -128,8 +134,7 @@ func newSite(unit, label, suffix string, hosted bool) site {
 func domainCore(words []string) string {
 	words = stripFiller(words)
 	s := strings.Join(words, "")
-	for _, p := range strings.Fields(fillerPrefixes) {
-		p = fold(p)
+	for _, p := range foldedPrefixes {
 		if strings.HasPrefix(s, p) && runeLen(s)-runeLen(p) >= 5 {
 			s = s[len(p):]
 			break
@@ -230,7 +235,7 @@ func packageInURL(raw string) string {
 // "index.html" or "loan.pk" are not taken for one.
 func looksLikePackage(s string) bool {
 	parts := strings.Split(s, ".")
-	if len(parts) < 3 || !tldSet.words[fold(parts[0])] {
+	if len(parts) < 3 || !packageTLDs[parts[0]] {
 		return false
 	}
 	for _, p := range parts {

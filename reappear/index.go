@@ -2,27 +2,59 @@ package reappear
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"sync"
 )
 
 // Index holds removed listings so that a candidate is compared only with
-// the few that share something with it: blocking keys (package id, stem
-// and namespace, developer, e-mail, contacts and their numbers, domain,
-// label, name) find exact overlaps, and trigrams of the names, labels,
-// package stems and developers find the look-alikes within the edits
-// Compare allows.
+// the few that could match it.
+//
+// Every signal Compare weighs has a route to the listings that may share
+// it: blocking keys for exact overlaps (package id, stem and namespace,
+// developer, e-mail and mailbox name, contacts and their numbers, domain,
+// label, name) and trigrams for the look-alikes within the edits Compare
+// allows (names, labels, package stems, developers). A strong signal
+// reaches Threshold alone, so a listing found by its route is always
+// compared; a weak one (a generic name, a look-alike domain) does not, so a
+// listing found only by weak routes is compared when it is found by two of
+// them, one for each signal that could add up. Find therefore returns
+// exactly what comparing the candidate with every listing would, without
+// comparing it with the thousands that share only "Loan" in their name.
 //
 // An Index is safe for concurrent use.
 type Index struct {
 	mu      sync.RWMutex
 	entries []*features // by slot; nil once removed
 	byRef   map[int64]int32
-	keys    map[string][]int32
-	grams   map[uint64][]int32
+	keys    map[string][]int32 // blocking key → slots
+	strs    []gramString       // the fuzzy strings of all slots
+	grams   map[uint64][]int32 // trigram and string length → indexes into strs
 	dead    int
 	scratch sync.Pool
 }
+
+// gramString is one string of a listing that Compare allows edits in.
+type gramString struct {
+	slot  int32
+	runes int32 // length in letters
+	grams int32 // distinct trigrams
+}
+
+// route says what finding a listing by a key or a trigram string means: 0
+// is a strong signal, each other value a weak signal of its own. Weak
+// routes that lead to one and the same Compare signal share a value, since
+// finding that signal twice is still one signal.
+type route uint8
+
+const (
+	strong route = iota
+	weakName
+	weakDomain
+	weakPackage // a generic stem or a shared namespace
+	weakPackageNear
+	weakDeveloper
+)
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
@@ -36,15 +68,24 @@ func (ix *Index) Add(l Listing) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.removeLocked(l.Ref)
+	ix.addLocked(f)
+}
+
+func (ix *Index) addLocked(f *features) {
 	slot := int32(len(ix.entries))
 	ix.entries = append(ix.entries, f)
-	ix.byRef[l.Ref] = slot
+	ix.byRef[f.ref] = slot
 	for _, k := range blockingKeys(f) {
-		ix.keys[k] = append(ix.keys[k], slot)
+		ix.keys[k.key] = append(ix.keys[k.key], slot)
 	}
 	for _, fs := range fuzzyStrings(f) {
-		for _, g := range trigrams(fs.field, fs.s) {
-			ix.grams[g] = append(ix.grams[g], slot)
+		gs := trigrams(fs.field, fs.s)
+		id := int32(len(ix.strs))
+		n := len(fs.s)
+		ix.strs = append(ix.strs, gramString{slot: slot, runes: int32(n), grams: int32(len(gs))})
+		for _, g := range gs {
+			k := gramKey(g, n)
+			ix.grams[k] = append(ix.grams[k], id)
 		}
 	}
 }
@@ -84,31 +125,23 @@ func (ix *Index) rebuildLocked() {
 	ix.entries = nil
 	ix.byRef = map[int64]int32{}
 	ix.keys = map[string][]int32{}
+	ix.strs = nil
 	ix.grams = map[uint64][]int32{}
 	ix.dead = 0
 	for _, f := range live {
-		if f == nil {
-			continue
-		}
-		slot := int32(len(ix.entries))
-		ix.entries = append(ix.entries, f)
-		ix.byRef[f.ref] = slot
-		for _, k := range blockingKeys(f) {
-			ix.keys[k] = append(ix.keys[k], slot)
-		}
-		for _, fs := range fuzzyStrings(f) {
-			for _, g := range trigrams(fs.field, fs.s) {
-				ix.grams[g] = append(ix.grams[g], slot)
-			}
+		if f != nil {
+			ix.addLocked(f)
 		}
 	}
 }
 
 type scratch struct {
-	counts  []uint16
-	mark    []bool
+	counts  []uint16 // by string: trigrams shared with the query string
+	weak    []uint8  // by slot: weak routes found it by, one bit each
+	strong  []bool   // by slot: a strong route found it
 	touched []int32
-	cands   []int32
+	slots   []int32 // slots found by any route
+	lengths []int
 }
 
 // Find returns the removed listings the candidate matches with a score of
@@ -117,56 +150,93 @@ func (ix *Index) Find(c Listing) []Match {
 	cf := extract(c)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	n := len(ix.entries)
 	sc, _ := ix.scratch.Get().(*scratch)
 	if sc == nil {
 		sc = &scratch{}
 	}
 	defer ix.scratch.Put(sc)
-	if len(sc.counts) < n {
-		sc.counts = make([]uint16, n)
-		sc.mark = make([]bool, n)
+	if len(sc.weak) < len(ix.entries) {
+		sc.weak = make([]uint8, len(ix.entries))
+		sc.strong = make([]bool, len(ix.entries))
 	}
-	sc.cands = sc.cands[:0]
-	take := func(slot int32) {
-		if !sc.mark[slot] && ix.entries[slot] != nil {
-			sc.mark[slot] = true
-			sc.cands = append(sc.cands, slot)
+	if len(sc.counts) < len(ix.strs) {
+		sc.counts = make([]uint16, len(ix.strs))
+	}
+	sc.slots = sc.slots[:0]
+	hit := func(slot int32, r route) {
+		if ix.entries[slot] == nil {
+			return
+		}
+		if !sc.strong[slot] && sc.weak[slot] == 0 {
+			sc.slots = append(sc.slots, slot)
+		}
+		if r == strong {
+			sc.strong[slot] = true
+		} else {
+			sc.weak[slot] |= 1 << r
 		}
 	}
 	for _, k := range blockingKeys(cf) {
-		for _, slot := range ix.keys[k] {
-			take(slot)
+		for _, slot := range ix.keys[k.key] {
+			hit(slot, k.route)
 		}
 	}
 	for _, fs := range fuzzyStrings(cf) {
 		gs := trigrams(fs.field, fs.s)
-		need := len(gs) - 4*allowedEdits(len(fs.s)+3)
-		if need < 1 {
-			need = 1
-		}
+		n := int32(len(fs.s))
 		sc.touched = sc.touched[:0]
-		for _, g := range gs {
-			for _, slot := range ix.grams[g] {
-				if sc.counts[slot] == 0 {
-					sc.touched = append(sc.touched, slot)
-				}
-				sc.counts[slot]++
+		// Postings are kept by the string's length, so only strings
+		// whose length is within the edits allowed are counted.
+		lengths := sc.lengths[:0]
+		for l := max(int(n)-3, 1); l <= int(n)+3; l++ {
+			if d := int(n) - l; d <= allowedEdits(max(int(n), l)) && -d <= allowedEdits(max(int(n), l)) {
+				lengths = append(lengths, l)
 			}
 		}
-		for _, slot := range sc.touched {
-			if int(sc.counts[slot]) >= need {
-				take(slot)
+		sc.lengths = lengths
+		for _, g := range gs {
+			for _, l := range lengths {
+				for _, id := range ix.grams[gramKey(g, l)] {
+					if sc.counts[id] == 0 {
+						sc.touched = append(sc.touched, id)
+					}
+					sc.counts[id]++
+				}
 			}
-			sc.counts[slot] = 0
+		}
+		for _, id := range sc.touched {
+			// Each edit (a swap included) changes at most four
+			// trigrams, so strings within k edits share at least
+			// this many; equal strings are found by the keys.
+			t := ix.strs[id]
+			longer := max(n, t.runes)
+			k := int32(allowedEdits(int(longer)))
+			g := max(int32(len(gs)), t.grams)
+			shared := int32(sc.counts[id])
+			sc.counts[id] = 0
+			if k == 0 || n-t.runes > k || t.runes-n > k || shared < max(g-4*k, 1) {
+				continue
+			}
+			r := fs.route
+			if fs.field == fieldDeveloper {
+				// Only one edit in a long developer name is strong;
+				// more edits, or a short name, are weak.
+				r = weakDeveloper
+				if longer >= devNear1Len && shared >= g-4 {
+					r = strong
+				}
+			}
+			hit(t.slot, r)
 		}
 	}
 	var out []Match
-	for _, slot := range sc.cands {
-		sc.mark[slot] = false
-		if m := compare(ix.entries[slot], cf); m.Score >= Threshold {
-			out = append(out, m)
+	for _, slot := range sc.slots {
+		if sc.strong[slot] || bits.OnesCount8(sc.weak[slot]) >= 2 {
+			if m := compare(ix.entries[slot], cf); m.Score >= Threshold {
+				out = append(out, m)
+			}
 		}
+		sc.strong[slot], sc.weak[slot] = false, 0
 	}
 	slices.SortFunc(out, func(x, y Match) int {
 		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.Ref, y.Ref))
@@ -174,51 +244,73 @@ func (ix *Index) Find(c Listing) []Match {
 	return out
 }
 
-// blockingKeys are the exact values two listings must share for Compare
-// to find anything but a look-alike.
-func blockingKeys(f *features) []string {
-	var ks []string
+type blockingKey struct {
+	key   string
+	route route
+}
+
+// blockingKeys are the exact values two listings share when Compare finds
+// anything but a look-alike in edits.
+func blockingKeys(f *features) []blockingKey {
+	var ks []blockingKey
+	add := func(k string, r route) { ks = append(ks, blockingKey{k, r}) }
 	if f.pkg != "" {
-		ks = append(ks, "p:"+f.pkg)
+		add("p:"+f.pkg, strong)
 		if f.compact != "" {
-			ks = append(ks, "s:"+f.compact)
+			r := strong
+			if f.compactGen > 0 {
+				r = weakPackage
+			}
+			add("s:"+f.compact, r)
 		}
-		if f.nsLabel != "" && !platformNS.words[f.nsLabel] {
-			ks = append(ks, "ns:"+f.nsLabel)
+		if f.nsLabel != "" && f.nsGen == 0 && !platformNS.words[f.nsLabel] {
+			add("ns:"+f.nsLabel, weakPackage)
 		}
 	}
 	if runeLen(f.devCore) >= 3 {
-		ks = append(ks, "d:"+f.devCore)
+		r := strong
+		if f.devGen > 0 {
+			r = weakDeveloper
+		}
+		add("d:"+f.devCore, r)
 	}
-	for e := range f.emails {
-		ks = append(ks, "e:"+e)
+	for _, e := range f.emails {
+		add("e:"+e.addr, strong)
+		if e.mailbox != "" {
+			add("mb:"+e.mailbox, strong)
+		}
 	}
 	for _, c := range f.contacts {
-		ks = append(ks, "c:"+c.key)
+		add("c:"+c.key, strong)
 		if c.number != "" {
-			ks = append(ks, "n:"+c.number)
+			add("n:"+c.number, strong)
 		}
 	}
 	for _, s := range f.sites {
-		ks = append(ks, "h:"+s.unit)
+		add("h:"+s.unit, strong)
 		if s.label != "" {
-			ks = append(ks, "l:"+s.label)
+			r := strong
+			if s.labelGen > 0 {
+				r = weakDomain
+			}
+			add("l:"+s.label, r)
 		}
 		if s.core != "" {
-			ks = append(ks, "lc:"+s.core)
+			add("lc:"+s.core, weakDomain)
 		}
 	}
 	for _, v := range f.nameVariants {
-		ks = append(ks, "nm:"+string(v))
+		add("nm:"+string(v), weakName)
 	}
 	if f.nameDistinct != "" {
-		ks = append(ks, "nd:"+f.nameDistinct)
+		add("nd:"+f.nameDistinct, weakName)
 	}
 	return ks
 }
 
 type fuzzyString struct {
 	field uint64
+	route route
 	s     []rune
 }
 
@@ -229,27 +321,31 @@ const (
 	fieldDomain
 )
 
-// fuzzyStrings are the strings Compare allows edits in; strings too short
-// for any edit are found by their blocking keys alone.
+// fuzzyStrings are the strings Compare allows edits in. One of five
+// letters may be an edit away from one of six; shorter ones are found by
+// their blocking keys alone.
 func fuzzyStrings(f *features) []fuzzyString {
 	var out []fuzzyString
-	add := func(field uint64, s []rune) {
-		if allowedEdits(len(s)) > 0 || allowedEdits(len(s)+3) > 0 {
-			out = append(out, fuzzyString{field, s})
+	add := func(field uint64, r route, s []rune) {
+		if len(s) >= 5 {
+			out = append(out, fuzzyString{field, r, s})
 		}
 	}
 	for _, v := range f.nameVariants {
-		add(fieldName, v)
+		add(fieldName, weakName, v)
 	}
 	if f.pkg != "" {
-		add(fieldPackage, f.compactR)
+		add(fieldPackage, weakPackageNear, f.compactR)
 	}
-	add(fieldDeveloper, f.devRunes)
+	add(fieldDeveloper, weakDeveloper, f.devRunes)
 	for _, s := range f.sites {
-		add(fieldDomain, []rune(s.core))
+		add(fieldDomain, weakDomain, s.coreRunes)
 	}
 	return out
 }
+
+// gramKey is a trigram's posting key for strings of length n.
+func gramKey(g uint64, n int) uint64 { return g*31 + uint64(n) }
 
 // trigrams returns the distinct trigrams of s padded with one boundary
 // mark each side, tagged with the field.

@@ -6,7 +6,12 @@ import (
 
 // packageSuffixes are last parts of a package id that change between
 // uploads of one app without changing whose app it is.
-var packageSuffixes = newWordSet(fillerWords, `release prod production debug beta main client user customer v`)
+// Package ids are lower-case ASCII, so these sets hold the words as
+// written, not folded.
+var (
+	packageSuffixes = setOf(fillerWords + ` release prod production debug beta main client user customer v`)
+	packageTLDs     = setOf(tldSegments)
+)
 
 // PackageStem returns the part of an Android package id that stays when an
 // app is re-uploaded under a changed suffix: trailing parts that are filler
@@ -24,10 +29,7 @@ func PackageStem(id string) string {
 }
 
 func packageSegments(id string) []string {
-	id = strings.ToLower(strings.TrimSpace(id))
-	if len(id) > maxNameBytes {
-		id = id[:maxNameBytes]
-	}
+	id = strings.ToLower(strings.TrimSpace(truncate(id, maxNameBytes)))
 	var segs []string
 	for _, s := range strings.Split(id, ".") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -42,7 +44,7 @@ func isPackageSuffix(seg string) bool {
 	if t == "" {
 		return true
 	}
-	return packageSuffixes.words[fold(t)]
+	return packageSuffixes[t]
 }
 
 // packageCompact is a stem without its leading reversed top-level domains
@@ -50,7 +52,7 @@ func isPackageSuffix(seg string) bool {
 // "easyloan".
 func packageCompact(stem string) string {
 	segs := strings.Split(stem, ".")
-	for len(segs) > 1 && tldSet.words[fold(segs[0])] {
+	for len(segs) > 1 && packageTLDs[segs[0]] {
 		segs = segs[1:]
 	}
 	return fold(strings.Join(segs, " "))
@@ -62,7 +64,7 @@ func packageCompact(stem string) string {
 func packageNamespace(id string) (ns, label string) {
 	segs := packageSegments(id)
 	i := 0
-	for i < len(segs)-1 && tldSet.words[fold(segs[i])] {
+	for i < len(segs)-1 && packageTLDs[segs[i]] {
 		i++
 	}
 	if i >= len(segs)-1 {

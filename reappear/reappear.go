@@ -21,6 +21,10 @@
 // providers, stores, hosting platforms and big publishers' package
 // namespaces count for little or nothing.
 //
+// Skeleton, NameCore and PackageStem are the normalisations the comparison
+// uses, exported for looking a name or package id up in a list (such as
+// SECP's approved and illegal lending apps) the same way.
+//
 // The package is pure: no I/O, no clock, no database.
 package reappear
 
@@ -52,8 +56,11 @@ const (
 // takedown) or a candidate to check against the removed ones.
 type Listing struct {
 	// Ref is the caller's id, such as the takedown's; 0 for a candidate.
-	Ref  int64 `json:"ref,omitempty"`
-	Kind Kind  `json:"kind"`
+	Ref int64 `json:"ref,omitempty"`
+	// Kind says what the listing is. It does not limit what it is
+	// compared with: an app comes back as an APK on a site, a site's
+	// number as a WhatsApp account.
+	Kind Kind `json:"kind"`
 	// PackageID is the Android application id ("com.easyloan.app"). When
 	// empty it is taken from a Play Store or APK-mirror URL.
 	PackageID string `json:"package_id,omitempty"`
@@ -97,7 +104,7 @@ type Reason struct {
 type Match struct {
 	Ref     int64    `json:"ref"`
 	Score   float64  `json:"score"`
-	Reasons []Reason `json:"reasons"`
+	Reasons []Reason `json:"reasons,omitempty"`
 }
 
 // Threshold is the score from which a match is an alert. One piece of
@@ -121,6 +128,8 @@ const (
 	wDeveloperNear1   = 0.6 // one edit on a long distinctive name
 	wDeveloperNear    = 0.45
 	wEmail            = 0.9
+	wMailboxName      = 0.55 // same distinctive mailbox name at another provider
+	wMailDomainOnly   = 0.4  // two mailboxes at a domain neither listing is named after
 	wContact          = 0.85
 	wSameNumber       = 0.75
 	wDomain           = 0.85
@@ -161,22 +170,54 @@ type features struct {
 	nameDistinct string   // distinctive part, "" when none
 	lookAlikes   bool     // mixes Latin with look-alike letters
 
-	pkg       string
-	stem      string
-	compact   string
-	compactR  []rune
-	namespace string
-	nsLabel   string
+	pkg        string
+	stem       string
+	compact    string
+	compactR   []rune
+	compactGen int
+	namespace  string
+	nsLabel    string
+	nsGen      int
 
 	developer string
 	devCore   string
 	devRunes  []rune
 	devGen    int
 
-	devEmail string            // canonical developer e-mail
-	emails   map[string]string // canonical address → as shown
+	devEmail string  // canonical developer e-mail
+	emails   []email // sorted by address
 	contacts []contact
 	sites    []site
+}
+
+type email struct {
+	addr    string // canonical
+	shown   string // as given, lower case
+	domain  string
+	mailbox string // the distinctive mailbox name, "" when it is not distinctive
+}
+
+func (f *features) addEmail(addr, shown string) {
+	for _, e := range f.emails {
+		if e.addr == addr {
+			return
+		}
+	}
+	local, domain, _ := strings.Cut(addr, "@")
+	e := email{addr: addr, shown: shown, domain: domain}
+	if m := mailboxName(local); runeLen(m) >= 6 && developerSet.generic(fold(m)) == 0 {
+		e.mailbox = m
+	}
+	f.emails = append(f.emails, e)
+}
+
+func (f *features) hasEmail(addr string) bool {
+	for _, e := range f.emails {
+		if e.addr == addr {
+			return true
+		}
+	}
+	return false
 }
 
 type contact struct {
@@ -200,6 +241,8 @@ func extract(l Listing) *features {
 		f.compact = packageCompact(f.stem)
 		f.compactR = []rune(f.compact)
 		f.namespace, f.nsLabel = packageNamespace(f.pkg)
+		f.compactGen = genericSet.generic(f.compact)
+		f.nsGen = genericSet.generic(f.nsLabel)
 	}
 
 	f.developer = strings.TrimSpace(l.Developer)
@@ -213,30 +256,29 @@ func extract(l Listing) *features {
 	f.devRunes = []rune(f.devCore)
 	f.devGen = developerSet.generic(f.devCore)
 
-	f.emails = map[string]string{}
 	if e, d, ok := canonicalEmail(l.DeveloperEmail); ok {
 		f.devEmail = e
-		f.emails[e] = strings.ToLower(strings.TrimSpace(l.DeveloperEmail))
+		f.addEmail(e, strings.ToLower(strings.TrimSpace(l.DeveloperEmail)))
 		f.addSite(d, true)
 	}
 	seen := map[string]bool{}
 	for _, raw := range l.Contacts {
-		c, ok := parseContact(raw)
-		if !ok || seen[c.key] {
-			continue
-		}
-		seen[c.key] = true
-		if c.kind == identifier.Email {
-			if e, d, ok := canonicalEmail(c.value); ok {
-				if _, dup := f.emails[e]; !dup {
-					f.emails[e] = c.value
-				}
-				f.addSite(d, true)
+		for _, c := range parseContacts(raw) {
+			if seen[c.key] {
+				continue
 			}
-			continue
+			seen[c.key] = true
+			if c.kind == identifier.Email {
+				if e, d, ok := canonicalEmail(c.value); ok {
+					f.addEmail(e, c.value)
+					f.addSite(d, true)
+				}
+				continue
+			}
+			f.contacts = append(f.contacts, c)
 		}
-		f.contacts = append(f.contacts, c)
 	}
+	slices.SortFunc(f.emails, func(x, y email) int { return strings.Compare(x.addr, y.addr) })
 	if h := hostOf(l.Domain); h != "" {
 		f.addSite(h, false)
 	}
@@ -306,16 +348,7 @@ func (f *features) extractName() {
 
 	// The distinctive part: the head without generic words at its ends
 	// ("Barwaqt" in "Barwaqt Cash - Fast Loan").
-	d := head
-	for len(d) > 0 && genericSet.segments(d[len(d)-1]) > 0 {
-		d = d[:len(d)-1]
-	}
-	for len(d) > 0 && genericSet.segments(d[0]) > 0 {
-		d = d[1:]
-	}
-	if s := strings.Join(d, ""); runeLen(s) >= 5 && genericSet.generic(s) == 0 {
-		f.nameDistinct = s
-	}
+	f.nameDistinct = distinctPart(head)
 	f.lookAlikes = usesLookAlikes(f.name)
 	var b strings.Builder
 	for _, r := range strings.ToLower(f.name) {
@@ -324,6 +357,42 @@ func (f *features) extractName() {
 		}
 	}
 	f.nameLetters = b.String()
+}
+
+// distinctPart drops generic words from the ends of a name as long as
+// what is left is still distinctive and at least five letters ("Rupee
+// Tree Loan" → "rupeetree", not "tree"); "" when nothing distinctive is
+// left.
+func distinctPart(words []string) string {
+	ok := func(w []string) bool {
+		s := strings.Join(w, "")
+		return runeLen(s) >= 5 && genericSet.generic(s) == 0
+	}
+	if !ok(words) {
+		return ""
+	}
+	for len(words) > 1 && genericSet.segments(words[len(words)-1]) > 0 && ok(words[:len(words)-1]) {
+		words = words[:len(words)-1]
+	}
+	for len(words) > 1 && genericSet.segments(words[0]) > 0 && ok(words[1:]) {
+		words = words[1:]
+	}
+	return strings.Join(words, "")
+}
+
+// NameCore is the skeleton of a name's own part: the title before a
+// tagline, without filler words at its ends ("PK", "App", "Official",
+// "Online", version numbers). "EasyLoan PK - Instant Cash" and "Easy Loan
+// App" both give "easyloan", so a list of approved apps can be looked up
+// by it.
+func NameCore(name string) string {
+	words := tokens(name)
+	if cut := taglineCut(name); cut > 0 {
+		if h := tokens(name[:cut]); len(h) > 0 {
+			words = h
+		}
+	}
+	return stripGluedFiller(strings.Join(stripFiller(words), ""))
 }
 
 func taglineCut(name string) int {
@@ -360,13 +429,15 @@ func canonicalEmail(raw string) (addr, host string, ok bool) {
 	return local + "@" + domain, id.Host, true
 }
 
-// parseContact reads a contact given as a match key or as written. A
-// value that is on the warning lists (helplines, platforms) is dropped;
-// one that cannot be read compares as written, trimmed and lower-cased.
-func parseContact(raw string) (contact, bool) {
+// parseContacts reads a contact given as a match key or as written; a
+// value with a note ("+92 333 5577991 (WhatsApp only)") gives what it
+// holds. Values on the warning lists (helplines, platforms) are dropped;
+// one that cannot be read at all compares as written, trimmed and
+// lower-cased.
+func parseContacts(raw string) []contact {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || len(raw) > maxNameBytes {
-		return contact{}, false
+		return nil
 	}
 	var id identifier.ID
 	if t, rest, ok := strings.Cut(raw, ":"); ok {
@@ -377,17 +448,35 @@ func parseContact(raw string) (contact, bool) {
 	if !id.Valid {
 		id = identifier.Detect(raw)
 	}
-	if !id.Valid {
-		// Compared on the value after any "type:" or "chain:" prefix, so
-		// that "crypto:tron:TXk…" and "TXk…" are one address even when
-		// its checksum fails.
-		k := raw
-		if i := strings.LastIndexByte(k, ':'); i >= 0 && i+1 < len(k) {
-			k = k[i+1:]
+	if id.Valid {
+		if c, ok := contactOf(id); ok {
+			return []contact{c}
 		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		return contact{key: "raw:" + k, value: k}, true
+		return nil
 	}
+	var out []contact
+	found := false
+	for _, f := range identifier.Extract(raw) {
+		found = true
+		if c, ok := contactOf(f.ID); ok {
+			out = append(out, c)
+		}
+	}
+	if found {
+		return out
+	}
+	// Compared on the value after any "type:" or "chain:" prefix, so that
+	// "crypto:tron:TXk…" and "TXk…" are one address even when its
+	// checksum fails.
+	k := raw
+	if i := strings.LastIndexByte(k, ':'); i >= 0 && i+1 < len(k) {
+		k = k[i+1:]
+	}
+	k = strings.ToLower(strings.TrimSpace(k))
+	return []contact{{key: "raw:" + k, value: k}}
+}
+
+func contactOf(id identifier.ID) (contact, bool) {
 	if _, listed := warninglist.Default().Match(id); listed {
 		return contact{}, false
 	}
@@ -427,6 +516,10 @@ func compare(a, b *features) Match {
 		groups = append(groups, r.Weight)
 	}
 	for _, r := range compareEmails(a, b) {
+		reasons = append(reasons, r)
+		groups = append(groups, r.Weight)
+	}
+	for _, r := range compareMailboxNames(a, b) {
 		reasons = append(reasons, r)
 		groups = append(groups, r.Weight)
 	}

@@ -17,7 +17,7 @@ func comparePackage(a, b *features) (Reason, bool) {
 	if a.pkg == b.pkg {
 		return Reason{SignalPackage, "same package id " + a.pkg, wPackageID}, true
 	}
-	if a.nsLabel == "" || b.nsLabel == "" || platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel] {
+	if a.nsLabel == "" || b.nsLabel == "" {
 		return Reason{}, false
 	}
 	// A brand's namespace is borrowed by impostors ("com.hbl.instant.loan"
@@ -27,23 +27,30 @@ func comparePackage(a, b *features) (Reason, bool) {
 	if ownsLabel(a, a.nsLabel) != ownsLabel(b, a.nsLabel) || ownsLabel(a, b.nsLabel) != ownsLabel(b, b.nsLabel) {
 		return Reason{}, false
 	}
-	if a.compact != "" && a.compact == b.compact {
+	// Under a big publisher's or an app builder's namespace only a stem
+	// that goes beyond it says anything ("com.google.loan", not
+	// "com.google").
+	platform := platformNS.words[a.nsLabel] || platformNS.words[b.nsLabel]
+	if a.compact != "" && a.compact == b.compact && !(platform && (a.stem == a.namespace || b.stem == b.namespace)) {
 		w := wStem
-		switch genericSet.generic(a.compact) {
+		switch a.compactGen {
 		case 1:
 			w = wStemOneWord
 		case 2:
 			w = wStemGeneric
 		}
-		if a.stem == b.stem {
+		switch {
+		case a.stem == b.stem:
 			return Reason{SignalPackage, fmt.Sprintf("package stem %s with changed suffix (%s, %s)", a.stem, a.pkg, b.pkg), w}, true
+		case strings.ReplaceAll(a.stem, ".", "") == strings.ReplaceAll(b.stem, ".", ""):
+			return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, split differently", b.pkg, a.pkg), w}, true
 		}
-		return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, split differently", b.pkg, a.pkg), w}, true
+		return Reason{SignalPackage, fmt.Sprintf("package %s has the stem of %s, written differently", b.pkg, a.pkg), w}, true
 	}
-	if a.nsLabel != b.nsLabel {
+	if platform || a.nsLabel != b.nsLabel {
 		return Reason{}, false
 	}
-	if genericSet.generic(a.nsLabel) == 0 && runeLen(a.nsLabel) >= 4 {
+	if a.nsGen == 0 && runeLen(a.nsLabel) >= 4 {
 		return Reason{SignalPackage, "same package namespace " + a.namespace + " (" + a.pkg + ", " + b.pkg + ")", wNamespace}, true
 	}
 	return Reason{}, false
@@ -53,6 +60,34 @@ func comparePackage(a, b *features) (Reason, bool) {
 func ownsLabel(f *features, label string) bool {
 	for _, s := range f.sites {
 		if !s.hosted && s.label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// shareEmailAt reports whether the listings share an e-mail address at the
+// domain, which compareEmails has counted already.
+func shareEmailAt(a, b *features, unit string) bool {
+	for _, e := range a.emails {
+		if (e.domain == unit || strings.HasSuffix(e.domain, "."+unit)) && b.hasEmail(e.addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// namedAfter reports whether a listing's name, package or developer is the
+// folded label of a domain.
+func namedAfter(f *features, label string) bool {
+	if label == "" {
+		return false
+	}
+	if label == f.compact || label == f.nsLabel || label == f.devCore || label == f.nameDistinct {
+		return true
+	}
+	for _, v := range f.nameVariants {
+		if string(v) == label {
 			return true
 		}
 	}
@@ -75,11 +110,15 @@ func comparePackageNear(a, b *features) (Reason, bool) {
 		return Reason{}, false
 	}
 	w := wPackageNear
-	if genericSet.generic(a.compact) > 0 && genericSet.generic(b.compact) > 0 {
+	if a.compactGen > 0 && b.compactGen > 0 {
 		w = wPackageNearGen
 	}
 	return Reason{SignalPackage, fmt.Sprintf("package %s looks like %s (%s)", b.pkg, a.pkg, edits(d)), w}, true
 }
+
+// devNear1Len is the length from which a developer name one edit away is
+// strong evidence.
+const devNear1Len = 12
 
 func edits(d int) string {
 	if d == 1 {
@@ -95,6 +134,12 @@ func compareDeveloper(a, b *features) (Reason, bool) {
 		return Reason{}, false
 	}
 	generic := a.devGen > 0 && b.devGen > 0
+	// Impostors publish under the name of the bank they imitate: a
+	// developer name that one side's own domain carries and the other
+	// side's does not is imitation, not the same account.
+	if ownsLabel(a, a.devCore) != ownsLabel(b, a.devCore) || ownsLabel(a, b.devCore) != ownsLabel(b, b.devCore) {
+		return Reason{}, false
+	}
 	if a.devCore == b.devCore {
 		if generic {
 			return Reason{SignalDeveloper, fmt.Sprintf("same developer name %q, but a common one", a.developer), wDeveloperGen}, true
@@ -114,7 +159,7 @@ func compareDeveloper(a, b *features) (Reason, bool) {
 		return Reason{}, false
 	}
 	w := wDeveloperNear
-	if d == 1 && n >= 12 {
+	if d == 1 && n >= devNear1Len {
 		w = wDeveloperNear1
 	}
 	return Reason{SignalDeveloper, fmt.Sprintf("developer looks like %q (%s)", a.developer, edits(d)), w}, true
@@ -125,27 +170,42 @@ func compareDeveloper(a, b *features) (Reason, bool) {
 // is shared, the mailbox is not.
 func compareEmails(a, b *features) []Reason {
 	var out []Reason
-	for _, e := range sortedKeys(a.emails) {
-		if _, ok := b.emails[e]; !ok {
+	for _, e := range a.emails {
+		if !b.hasEmail(e.addr) {
 			continue
 		}
-		text := "same e-mail address " + a.emails[e]
-		if e == a.devEmail && e == b.devEmail {
-			text = "same developer email " + a.emails[e]
+		text := "same e-mail address " + e.shown
+		if e.addr == a.devEmail && e.addr == b.devEmail {
+			text = "same developer email " + e.shown
 		}
 		out = append(out, Reason{SignalEmail, text, wEmail})
 	}
 	return out
 }
 
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+// compareMailboxNames finds the same distinctive mailbox name at two
+// providers ("rupeetree.pk@gmail.com", "rupeetree.pk@yahoo.com"): handles
+// are reused, and a distinctive one is rarely a stranger's.
+func compareMailboxNames(a, b *features) []Reason {
+	var out []Reason
+	for _, e := range a.emails {
+		if e.mailbox == "" || b.hasEmail(e.addr) {
+			continue
+		}
+		for _, g := range b.emails {
+			if g.mailbox == e.mailbox && g.domain != e.domain {
+				out = append(out, Reason{SignalEmail, fmt.Sprintf("same mailbox name as %s at another provider", e.shown), wMailboxName})
+				break
+			}
+		}
 	}
-	slices.Sort(ks)
-	return ks
+	return out
 }
+
+// mailboxName is the local part without dots, hyphens and underscores.
+func mailboxName(local string) string { return mailboxSeparators.Replace(local) }
+
+var mailboxSeparators = strings.NewReplacer(".", "", "-", "", "_", "")
 
 // compareContacts finds the same numbers, wallets, accounts and handles,
 // and a wallet opened on a number the other listing shows as a phone.
@@ -213,8 +273,15 @@ func compareSites(a, b *features) (r Reason, near, ok bool) {
 			if x.fromEmail && y.fromEmail {
 				// Two addresses at one company domain are compared as
 				// e-mail; their domain says the same again.
-				if x.unit == y.unit {
-					consider(found{Reason{SignalDomain, "developer e-mail at the same domain " + x.unit, wDomain}, false})
+				// A domain that neither listing is named after may be an
+				// ISP's, a university's or a mail host's, shared by
+				// strangers.
+				if x.unit == y.unit && !shareEmailAt(a, b, x.unit) {
+					w := wMailDomainOnly
+					if namedAfter(a, x.label) || namedAfter(b, y.label) {
+						w = wDomain
+					}
+					consider(found{Reason{SignalDomain, "developer e-mail at the same domain " + x.unit, w}, false})
 				}
 				continue
 			}
@@ -229,7 +296,7 @@ func compareSites(a, b *features) (r Reason, near, ok bool) {
 			if x.label == "" || y.label == "" {
 				continue
 			}
-			generic := genericSet.generic(x.label) > 0
+			generic := x.labelGen > 0
 			if x.label == y.label && x.suffix != y.suffix {
 				w := wDomainTLD
 				if generic {
@@ -253,20 +320,19 @@ func compareSites(a, b *features) (r Reason, near, ok bool) {
 			}
 			if x.core == y.core && runeLen(x.core) >= 4 {
 				w := wDomainCore
-				if genericSet.generic(x.core) > 0 {
+				if x.coreGen > 0 {
 					w = wDomainCoreGen
 				}
 				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s looks like %s (words added)", y.unit, x.unit), w}, true})
 				continue
 			}
-			xr, yr := []rune(x.core), []rune(y.core)
-			k := allowedEdits(max(len(xr), len(yr)))
+			k := allowedEdits(max(len(x.coreRunes), len(y.coreRunes)))
 			if k == 0 {
 				continue
 			}
-			if d := osa(xr, yr, k); d <= k {
+			if d := osa(x.coreRunes, y.coreRunes, k); d <= k {
 				w := wDomainNear
-				if genericSet.generic(x.core) > 0 && genericSet.generic(y.core) > 0 {
+				if x.coreGen > 0 && y.coreGen > 0 {
 					w = wDomainNearGen
 				}
 				consider(found{Reason{SignalDomain, fmt.Sprintf("domain %s looks like %s (%s)", y.unit, x.unit, edits(d)), w}, true})
@@ -291,7 +357,7 @@ func compareNames(a, b *features) (Reason, bool) {
 		for j, y := range b.nameVariants {
 			k := allowedEdits(max(len(x), len(y)))
 			d := 0
-			if string(x) != string(y) {
+			if !slices.Equal(x, y) {
 				if k == 0 {
 					continue
 				}
@@ -308,6 +374,9 @@ func compareNames(a, b *features) (Reason, bool) {
 				exactFull = d == 0 && i == 0 && j == 0
 			}
 		}
+	}
+	if bestD < 0 && (a.nameDistinct == "" || a.nameDistinct != b.nameDistinct) {
+		return Reason{}, false
 	}
 	q := fmt.Sprintf("%q", a.name)
 	switch {

@@ -3,6 +3,7 @@ package reappear
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -57,10 +58,7 @@ func Skeleton(name string) string {
 // upper case ("EasyLoan" is two words), so filler words can be dropped
 // whole.
 func tokens(name string) []string {
-	if len(name) > maxNameBytes {
-		name = name[:maxNameBytes]
-	}
-	rs := []rune(norm.NFKD.String(name))
+	rs := []rune(norm.NFKD.String(truncate(name, maxNameBytes)))
 	var out []string
 	var word []rune
 	flush := func() {
@@ -108,6 +106,17 @@ func tokens(name string) []string {
 // maxNameBytes bounds the work on one name; no real name comes near it.
 const maxNameBytes = 512
 
+// truncate cuts s to at most n bytes without splitting a character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // foldWord folds one word: lower case, confusables, digits for letters,
@@ -137,8 +146,10 @@ func foldWord(w []rune) string {
 			continue
 		}
 		r = unicode.ToLower(r)
-		if c, ok := confusables[r]; ok {
-			r = c
+		if r >= 0x80 {
+			if c, ok := confusables[r]; ok {
+				r = c
+			}
 		}
 		if r == 'i' {
 			r = 'l'
@@ -228,9 +239,14 @@ func osa(a, b []rune, limit int) int {
 	if len(b) == 0 {
 		return len(a)
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Three rows; names are short, so they live on the stack.
+	var buf [3 * 65]int
+	var prev2, prev, cur []int
+	if len(b) < 65 {
+		prev2, prev, cur = buf[0:len(b)+1], buf[65:65+len(b)+1], buf[130:130+len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

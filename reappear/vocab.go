@@ -1,6 +1,8 @@
 package reappear
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -51,7 +53,7 @@ technology technologies solutions solution systems system digital media mobile n
 innovations innovation ventures group global international enterprises enterprise services
 infotech it web games game creative creations works hub fintech finance financial credit capital
 official and of pk pvt private ltd limited llc inc co company corp corporation smc plc
-gmbh bv holdings consulting consultants
+gmbh bv holdings consulting consultants info contact mail email hr sales noreply no reply
 `
 
 // legalForms are dropped from developer names before comparing them:
@@ -108,43 +110,60 @@ var (
 	developerSet = newWordSet(genericWords, fillerWords, developerWords, personNames)
 	legalSet     = newWordSet(legalForms)
 	platformNS   = newWordSet(platformNamespaces)
-	tldSet       = newWordSet(tldSegments)
+
+	// foldedPrefixes are fillerPrefixes folded, longest first.
+	foldedPrefixes = func() []string {
+		var l []string
+		for w := range prefixSet.words {
+			l = append(l, w)
+		}
+		slices.SortFunc(l, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+		return l
+	}()
 )
 
 // segments returns the fewest words of ws that s is made of, digits
 // counting as words too, or 0 when s cannot be cut into such words.
 func (ws wordSet) segments(s string) int {
-	rs := []rune(s)
-	if len(rs) == 0 || len(rs) > 64 {
+	if s == "" || len(s) > 256 {
 		return 0
 	}
+	// Work on byte offsets of rune starts, so that looking a piece up
+	// in the map takes no allocation.
+	var starts [257]int
+	n := 0
+	for i := range s {
+		starts[n] = i
+		n++
+	}
+	starts[n] = len(s)
 	const none = 1 << 30
-	best := make([]int, len(rs)+1)
-	for i := 1; i <= len(rs); i++ {
+	var best [257]int
+	for i := 1; i <= n; i++ {
 		best[i] = none
 	}
-	for i := 0; i < len(rs); i++ {
+	for i := 0; i < n; i++ {
 		if best[i] == none {
 			continue
 		}
 		// A run of digits is one word ("Loan24").
 		j := i
-		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+		for j < n && s[starts[j]] >= '0' && s[starts[j]] <= '9' {
 			j++
 		}
 		if j > i {
 			best[j] = min(best[j], best[i]+1)
 		}
-		for l := 1; l <= ws.maxLen && i+l <= len(rs); l++ {
-			if ws.words[string(rs[i:i+l])] {
+		for l := 1; l <= ws.maxLen && i+l <= n; l++ {
+			if ws.words[s[starts[i]:starts[i+l]]] {
 				best[i+l] = min(best[i+l], best[i]+1)
 			}
 		}
 	}
-	if best[len(rs)] == none {
+	if best[n] == none {
 		return 0
 	}
-	return best[len(rs)]
+	return best[n]
 }
 
 // generic reports how generic a folded string is: 0 when it holds a
