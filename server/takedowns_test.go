@@ -41,7 +41,7 @@ func TestTakedownAgencies(t *testing.T) {
 			}
 
 			// A case: a complaint about a loan app, assigned to the investigator.
-			c := fileComplaint(t, e, 1, 5_000_000, "The EasyLoan Cash app com.easyloan.cash threatened to send my photos to my contacts.")
+			c := fileComplaint(t, e, 1, 5_000_000, "The Qistkar Loan app com.qistkar.loan threatened to send my photos to my contacts.")
 			tri, err := e.db.ChangeComplaint(e.sys, c.ID, greyline.ComplaintChange{To: greyline.ComplaintTriaged, Version: c.Version, Category: "loan_app", Circle: "Karachi", Priority: "high"})
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +53,7 @@ func TestTakedownAgencies(t *testing.T) {
 			resp, body := e.api("POST", "/api/v1/takedowns", secp, map[string]any{"target": "app", "platform": "jazz", "value": "not a package"})
 			wantProblem(t, "bad request", resp, body, 400, greyline.EINVALID, "legal_basis", "platform")
 			var td greyline.Takedown
-			do(secp, "POST", "/api/v1/takedowns", map[string]any{"target": "app", "platform": "google_play", "value": "com.easyloan.cash", "name": "EasyLoan Cash",
+			do(secp, "POST", "/api/v1/takedowns", map[string]any{"target": "app", "platform": "google_play", "value": "com.qistkar.loan", "name": "Qistkar Loan",
 				"developer": "Quick Fin Tech", "legal_basis": "PECA 2016 s.37", "complaints": []int64{c.ID}, "tlp": "green"}, 201, &td)
 
 			// Every agency sees it; only SECP answers it.
@@ -76,18 +76,18 @@ func TestTakedownAgencies(t *testing.T) {
 			do(secp, "POST", fmt.Sprintf("/api/v1/takedowns/%d/status", td.ID), map[string]any{"status": "removed", "version": td.Version, "note": "Google removed it"}, 200, &removed)
 
 			// It comes back under a new package id, named in a new complaint.
-			back := fileComplaint(t, e, 2, 1_000_000, "Installed Easy Loan Cash from com.easyloan.cash2 and now they call my family.")
+			back := fileComplaint(t, e, 2, 1_000_000, "Installed Qistkar Loan again from com.qistkar.loan2 and now they call my family.")
 			var alerts struct{ Items []*greyline.Alert }
 			do(inv, "GET", "/api/v1/alerts?mine=1", nil, 200, &alerts)
 			if len(alerts.Items) != 1 || alerts.Items[0].TakedownID != td.ID || alerts.Items[0].ComplaintID != back.ID || alerts.Items[0].Score < 60 {
 				t.Fatalf("alerts for the investigator: %+v", alerts.Items)
 			}
-			if !strings.Contains(strings.Join(alerts.Items[0].Reasons, " "), "com.easyloan") {
+			if !strings.Contains(strings.Join(alerts.Items[0].Reasons, " "), "com.qistkar") {
 				t.Errorf("reasons %q do not name the package", alerts.Items[0].Reasons)
 			}
 			// As a new request too.
 			var again greyline.Takedown
-			do(pta, "POST", "/api/v1/takedowns", map[string]any{"target": "app", "platform": "apk_site", "value": "com.easyloan.cashpk", "name": "EasyLoan Cash",
+			do(pta, "POST", "/api/v1/takedowns", map[string]any{"target": "app", "platform": "apk_site", "value": "com.qistkar.loanpk", "name": "Qistkar Loan",
 				"legal_basis": "PECA 2016 s.37"}, 201, &again)
 			do(inv, "GET", "/api/v1/alerts", nil, 200, &alerts)
 			if len(alerts.Items) != 2 || alerts.Items[0].SourceKind != "takedown" || alerts.Items[0].SourceID != again.ID {
