@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/stix"
 )
 
 // TestBrowserTakedowns: SECP imports its lending-app lists and a citizen
@@ -131,5 +132,24 @@ func TestBrowserTakedowns(t *testing.T) {
 	}
 	if got := ab.text("#feeds"); !strings.Contains(got, "exchange") || !strings.Contains(got, "STIX") {
 		t.Fatalf("feeds: %q", got)
+	}
+
+	// A partner's STIX bundle: a malformed one is refused whole, a good one
+	// lands in the feeds.
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"type":"bundle","id":"bundle--x","objects":[{"type":"indicator"}]}`), 0o600)
+	ab.do("choose bundle", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{bad}))
+	ab.expectPage(ab.click("#import-stix"), 400, "/share/stix", "Sharing with partners")
+	var bundle strings.Builder
+	if err := stix.Write(&bundle, stix.Producer{Name: "A partner CERT"}, []stix.Record{{Kind: stix.Domain, Value: "fake-invest.pk", TLP: stix.TLPGreen, Description: "Fake investment site"}}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(bundle.String()), 0o600)
+	ab.expectPage(ab.open("/share"), 200, "/share", "Sharing with partners")
+	ab.do("choose bundle", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{good}))
+	ab.expectPage(ab.click("#import-stix"), 200, "/share", "Sharing with partners")
+	if got := ab.text("#shared"); !strings.Contains(got, "fake-invest.pk") || !strings.Contains(got, "STIX from NCCIA") {
+		t.Fatalf("after the import: %q", got)
 	}
 }
