@@ -230,28 +230,41 @@ func (t *tx) takedownsWhere(cond string, args ...any) ([]*greyline.Takedown, err
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	args = args[:0]
-	for _, td := range out {
-		args = append(args, td.ID)
+	ids := make([]int64, len(out))
+	for i, td := range out {
+		ids[i] = td.ID
 	}
-	links, err := t.query("SELECT takedown_id, kind, ref_id FROM takedown_links WHERE takedown_id IN "+inList(len(args))+" ORDER BY takedown_id, kind, ref_id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer links.Close()
-	for links.Next() {
-		var id, ref int64
-		var kind string
-		if err := links.Scan(&id, &kind, &ref); err != nil {
-			return nil, err
-		}
+	err = t.refLinks("takedown_links", "takedown_id", ids, func(id int64, kind string, ref int64) {
 		if kind == "complaint" {
 			byID[id].Complaints = append(byID[id].Complaints, ref)
 		} else {
 			byID[id].Networks = append(byID[id].Networks, ref)
 		}
+	})
+	return out, err
+}
+
+// refLinks reads the (kind, ref_id) links of some records from a link
+// table, in order.
+func (t *tx) refLinks(table, owner string, ids []int64, fn func(id int64, kind string, ref int64)) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	return out, links.Err()
+	rows, err := t.query("SELECT "+owner+", kind, ref_id FROM "+table+" WHERE "+owner+" IN "+inList(len(args))+" ORDER BY "+owner+", kind, ref_id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ref int64
+		var kind string
+		if err := rows.Scan(&id, &kind, &ref); err != nil {
+			return err
+		}
+		fn(id, kind, ref)
+	}
+	return rows.Err()
 }
 
 func nullUTC(t sql.NullTime) time.Time {
@@ -356,7 +369,7 @@ func (db *DB) MoveTakedown(ctx context.Context, id int64, version int, to greyli
 			return err
 		}
 		if td.Version != version {
-			return greyline.Errorf(greyline.ECONFLICT, "Someone else changed this request (now version %d); reload it and try again.", td.Version)
+			return errStale
 		}
 		if !td.Status.CanMove(to) {
 			return greyline.Invalid("status", fmt.Sprintf("a request that is %s cannot become %s", td.Status, to))
@@ -371,7 +384,7 @@ func (db *DB) MoveTakedown(ctx context.Context, id int64, version int, to greyli
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return greyline.Errorf(greyline.ECONFLICT, "Someone else changed this request; reload it and try again.")
+			return errStale
 		}
 		if err := t.takedownEvent(id, to, note); err != nil {
 			return err
@@ -564,7 +577,7 @@ func (t *tx) saveLending(a *greyline.LendingApp, byID bool) (added bool, changed
 			if exists == 0 {
 				return false, false, notFound(sql.ErrNoRows, "Lending app")
 			}
-			return false, false, greyline.Errorf(greyline.ECONFLICT, "Someone else changed this entry; reload it and try again.")
+			return false, false, errStale
 		}
 		a.Version++
 		a.UpdatedAt = now
@@ -735,7 +748,7 @@ func (db *DB) UnwatchWallet(ctx context.Context, id int64, version int, reason s
 		}
 		w := ws[0]
 		if w.Version != version {
-			return greyline.Errorf(greyline.ECONFLICT, "Someone else changed this entry; reload it and try again.")
+			return errStale
 		}
 		if !w.Active {
 			return greyline.Invalid("status", "the wallet is not on the watchlist any more")
@@ -778,21 +791,12 @@ func (t *tx) walletsWhere(cond string, args ...any) ([]*greyline.WatchedWallet, 
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	links, err := t.query("SELECT wallet_id, kind, ref_id FROM watched_wallet_links ORDER BY wallet_id, kind, ref_id")
-	if err != nil {
-		return nil, err
+	ids := make([]int64, len(out))
+	for i, w := range out {
+		ids[i] = w.ID
 	}
-	defer links.Close()
-	for links.Next() {
-		var id, ref int64
-		var kind string
-		if err := links.Scan(&id, &kind, &ref); err != nil {
-			return nil, err
-		}
+	err = t.refLinks("watched_wallet_links", "wallet_id", ids, func(id int64, kind string, ref int64) {
 		w := byID[id]
-		if w == nil {
-			continue
-		}
 		switch kind {
 		case "complaint":
 			w.Complaints = append(w.Complaints, ref)
@@ -801,8 +805,8 @@ func (t *tx) walletsWhere(cond string, args ...any) ([]*greyline.WatchedWallet, 
 		case "seizure":
 			w.Seizures = append(w.Seizures, ref)
 		}
-	}
-	return out, links.Err()
+	})
+	return out, err
 }
 
 // ListWatchedWallets lists the watchlist, newest first.
