@@ -740,7 +740,7 @@ func verifyArchive(file string) (*manifest, map[string][]byte, error) {
 			w = io.MultiWriter(sum, &keep)
 		}
 		if _, err := io.Copy(w, tr); err != nil {
-			return nil, nil, damaged(file, "%s cannot be read (%v)", h.Name, err)
+			return nil, nil, damaged(file, "it is cut short or corrupt: %s cannot be read (%v)", h.Name, err)
 		}
 		if hex.EncodeToString(sum.Sum(nil)) != mb.SHA256 {
 			return nil, nil, damaged(file, "%s does not match its SHA-256 in the manifest", h.Name)
