@@ -183,7 +183,10 @@ func TestBackupRoundTrip(t *testing.T) {
 		}
 	}
 	for _, list := range []func(*sqlstore.DB) (any, error){
-		func(db *sqlstore.DB) (any, error) { u, _, err := db.ListUsers(ctx, greyline.UserFilter{Limit: 1000}); return u, err },
+		func(db *sqlstore.DB) (any, error) {
+			u, _, err := db.ListUsers(ctx, greyline.UserFilter{Limit: 1000})
+			return u, err
+		},
 		func(db *sqlstore.DB) (any, error) { return db.ListLicences(ctx, greyline.LicenceFilter{Limit: 1000}) },
 		func(db *sqlstore.DB) (any, error) { return db.ListOrgs(ctx) },
 	} {
