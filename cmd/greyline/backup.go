@@ -205,6 +205,9 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 		return nil
 	}
 	start := time.Now()
+	if st, err := os.Stat(filepath.Dir(file)); err != nil || !st.IsDir() {
+		return greyline.Invalid("FILE", "must be in a directory that exists")
+	}
 	dbPath := sqlitePath(sf)
 	if _, err := os.Stat(dbPath); err != nil {
 		return greyline.Errorf(greyline.ENOTFOUND, "There is no database at %s to back up.", dbPath)
@@ -300,7 +303,7 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "backup written to %s: schema version %d, %d complaints, %d applications, %d users, %d audit events, %d documents\n",
+	fmt.Fprintf(m.Stdout, "backup written to %s: schema version %d, %d complaints, %d applications, %d users, %d audit events, %d document files\n",
 		file, man.SchemaVersion, man.Counts["complaints"], man.Counts["applications"], man.Counts["users"], man.Counts["audit_events"], len(info.Documents))
 	fmt.Fprintf(m.Stdout, "%d bytes in %s (database copied in %s)\n", st.Size(), round(time.Since(start)), round(snapshotTook))
 	if includeKeys {
@@ -442,7 +445,7 @@ func pgRestoreArgs(dsn, file string) []string {
 	return []string{"pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname=" + uri, file}
 }
 
-// shellLine quotes a command for the terminal, hiding the password.
+// shellLine quotes a command for the terminal, leaving the password out.
 func shellLine(args []string) string {
 	out := make([]string, len(args))
 	for i, a := range args {
@@ -463,14 +466,27 @@ func hidePassword(uri string) string {
 		return uri
 	}
 	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "PASSWORD")
-		return strings.Replace(u.String(), ":PASSWORD@", ":…@", 1)
+		u.User = url.User(u.User.Username()) // left out, not masked: the command must work as printed
+		return u.String()
 	}
 	return uri
 }
 
+// stem is a backup file's name without its archive or dump extension: the
+// PostgreSQL procedure names its two files after it.
+func stem(file string) string {
+	for _, ext := range []string{".tar.gz", ".tgz", ".tar", ".dump", ".gz"} {
+		if s, ok := strings.CutSuffix(file, ext); ok && s != "" {
+			return s
+		}
+	}
+	return file
+}
+
+const pgPasswordNote = "(The password is not shown: pg_dump and pg_restore read it from PGPASSWORD or ~/.pgpass.)"
+
 func printPgDump(w io.Writer, sf *storeFlags, file, signing string) {
-	base := strings.TrimSuffix(file, filepath.Ext(file))
+	base := stem(file)
 	files := filepath.Join(sf.dataDir, "files")
 	fmt.Fprintf(w, `greyline does not copy a PostgreSQL database itself: use PostgreSQL's pg_dump,
 which takes a consistent snapshot while the servers run. Nothing was written.
@@ -478,7 +494,7 @@ which takes a consistent snapshot while the servers run. Nothing was written.
 1. The database (one transaction: every record as of one moment):
 
      %s
-
+%s
 2. The documents, after step 1: they are never changed or deleted, so the
    copy holds every file the dump names (and perhaps a few newer ones):
 
@@ -491,7 +507,7 @@ which takes a consistent snapshot while the servers run. Nothing was written.
      %s
 
 To restore, see "greyline restore --database URL FILE".
-`, shellLine(pgDumpArgs(sf.database, base+".dump")), shellQuote(sf.dataDir), shellQuote(base+"-files.tar.gz"),
+`, shellLine(pgDumpArgs(sf.database, base+".dump")), passwordNote(sf.database), shellQuote(sf.dataDir), shellQuote(base+"-files.tar.gz"),
 		shellQuote(filepath.Join(sf.dataDir, "secret.key")), shellQuote(signing))
 	if _, err := os.Stat(files); err != nil {
 		fmt.Fprintf(w, "\n(%s does not exist here: run step 2 where the servers keep their documents.)\n", files)
@@ -499,14 +515,16 @@ To restore, see "greyline restore --database URL FILE".
 }
 
 func printPgRestore(w io.Writer, sf *storeFlags, file string) {
-	base := strings.TrimSuffix(file, filepath.Ext(file))
+	base := stem(file)
 	fmt.Fprintf(w, `greyline does not restore a PostgreSQL database itself: use PostgreSQL's
 pg_restore, with every greyline server stopped. Nothing was written.
 
-1. The database, into a new, empty database (createdb):
+1. The database, into a new, empty database (createdb); a dump of one
+   schema (search_path in greyline's URL) brings that schema back, so
+   keep search_path in the URL greyline is given:
 
      %s
-
+%s
 2. The documents, into the data directory of every server:
 
      tar -C %s -xzf %s
@@ -518,10 +536,20 @@ pg_restore, with every greyline server stopped. Nothing was written.
 
      greyline migrate --database URL
      greyline audit verify --database URL
-`, shellLine(pgRestoreArgs(sf.database, base+".dump")), shellQuote(sf.dataDir), shellQuote(base+"-files.tar.gz"), shellQuote(sf.dataDir))
+`, shellLine(pgRestoreArgs(sf.database, base+".dump")), passwordNote(sf.database), shellQuote(sf.dataDir), shellQuote(base+"-files.tar.gz"), shellQuote(sf.dataDir))
 }
 
 func shellQuote(s string) string { return shellLine([]string{s}) }
+
+// passwordNote says where the hidden password goes, when there is one.
+func passwordNote(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return "\n   " + pgPasswordNote + "\n"
+		}
+	}
+	return ""
+}
 
 // --- restore ------------------------------------------------------------------
 
@@ -606,7 +634,7 @@ func (m *Main) restoreCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "restored %s from %s (made %s): schema version %d, %d complaints, %d applications, %d users, %d audit events; %d documents written, %d already there\n",
+	fmt.Fprintf(m.Stdout, "restored %s from %s (made %s): schema version %d, %d complaints, %d applications, %d users, %d audit events; %d document files written, %d already there\n",
 		dbPath, file, man.CreatedAt.Format(time.RFC3339), man.SchemaVersion, man.Counts["complaints"], man.Counts["applications"], man.Counts["users"], man.Counts["audit_events"], n.written, n.present)
 	switch master, ok, err := masterKey(sf); {
 	case man.KeysIncluded:

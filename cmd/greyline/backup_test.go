@@ -128,7 +128,7 @@ func TestBackupRoundTrip(t *testing.T) {
 
 	restored := newCLI(t)
 	out = restored.mustRun("restore", file)
-	if !strings.Contains(out, "greyline needs the SAME secret key") || !strings.Contains(out, "11 documents written") {
+	if !strings.Contains(out, "greyline needs the SAME secret key") || !strings.Contains(out, "11 document files written") {
 		t.Errorf("restore output:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(restored.dataDir, "secret.key")); err == nil {
@@ -753,5 +753,41 @@ func TestBackupPostgres(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("restored PostgreSQL (-original +restored):\n%s", diff)
+	}
+}
+
+// TestPgProcedure: the printed commands name the schema pgx takes from
+// search_path the way libpq's tools want it, never print the password,
+// and name the dump and the documents' archive after the file given.
+func TestPgProcedure(t *testing.T) {
+	t.Parallel()
+	dsn := "postgres://greyline:s3cret@db.example.pk:5432/greyline?search_path=prod&sslmode=require"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{pgDumpArgs(dsn, "/b/g.dump"), "pg_dump --format=custom --no-owner --file=/b/g.dump --schema=prod '--dbname=postgres://greyline@db.example.pk:5432/greyline?sslmode=require'"},
+		{pgRestoreArgs(dsn, "/b/g 1.dump"), "pg_restore --no-owner --exit-on-error --single-transaction '--dbname=postgres://greyline@db.example.pk:5432/greyline?sslmode=require' '/b/g 1.dump'"},
+		{pgDumpArgs("postgres://u@h/d", "x.dump"), "pg_dump --format=custom --no-owner --file=x.dump --dbname=postgres://u@h/d"},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, shellLine(tt.args)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	}
+	c := newCLI(t)
+	out := c.mustRun("backup", "--database", dsn, "/backups/g-2026-11-25.tar.gz")
+	for _, want := range []string{"--file=/backups/g-2026-11-25.dump", "/backups/g-2026-11-25-files.tar.gz", "PGPASSWORD"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the procedure lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("the procedure prints the password:\n%s", out)
+	}
+	for file, want := range map[string]string{"a.tar.gz": "a", "a.tgz": "a", "a.dump": "a", "a": "a", ".tgz": ".tgz", "b.zip": "b.zip"} {
+		if got := stem(file); got != want {
+			t.Errorf("stem(%q) = %q, want %q", file, got, want)
+		}
 	}
 }

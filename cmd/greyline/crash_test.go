@@ -66,6 +66,9 @@ func TestCrash(t *testing.T) {
 				for r := range rounds {
 					crashImport(t, bin, e, r, rows, rng, &tally)
 				}
+				if tally.importRounds == 0 {
+					t.Errorf("no round killed the import before it finished: make the file larger (%s)", crashRowsEnv)
+				}
 			})
 			t.Run("api", func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(seed), uint64(2*i+1)))
@@ -282,12 +285,12 @@ func crashImport(t *testing.T, bin string, e sqlstore.Engine, round, rows int, r
 	// while the dropped indexes are being built again.
 	atEnd := e == sqlstore.SQLite && round%3 == 2
 	target := 1 + rng.IntN(rows*3/4)
-	if atEnd {
-		target = rows
-	}
 	pause := time.Duration(rng.IntN(300)) * time.Millisecond
+	if e == sqlstore.Postgres { // it has no indexes to build at the end: keep clear of it
+		target, pause = 1+rng.IntN(rows/2), pause/2
+	}
 	if atEnd {
-		pause = 0
+		target, pause = rows, 0
 	}
 	// SQLite commits every 5,000 rows here (and drops three indexes for an
 	// import of 50,000 or more); PostgreSQL every 1,000, being slower.
@@ -302,10 +305,9 @@ func crashImport(t *testing.T, bin string, e sqlstore.Engine, round, rows int, r
 	case <-time.After(pause):
 	}
 	if p.exited() {
-		if !atEnd {
-			t.Fatalf("round %d: the import finished (exit %d) before the kill at %d rows + %s: make the file larger (%s)\n%s", round, p.code, target, pause, crashRowsEnv, p.errb.String())
-		}
-		t.Logf("round %d: the import finished before the kill at its end", round)
+		// Checked all the same, but not counted: TestCrash fails if no
+		// round lands mid-import.
+		t.Logf("round %d: the import finished (exit %d) before the kill at %d rows + %s; a larger file (%s) makes that rarer", round, p.code, target, pause, crashRowsEnv)
 	} else {
 		tally.importRounds++
 	}
