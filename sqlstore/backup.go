@@ -207,10 +207,13 @@ func (l *SQLiteLock) Contents(ctx context.Context) (*Contents, error) {
 	return contents(ctx, tx, SQLite)
 }
 
-// Release closes the connection, giving the lock up. A nil lock is released.
+// Release closes the connection, giving the lock up. A nil or released
+// lock is released.
 func (l *SQLiteLock) Release() error {
-	if l == nil {
+	if l == nil || l.c == nil {
 		return nil
 	}
-	return errors.Join(l.conn.Close(), l.c.Close())
+	err := errors.Join(l.conn.Close(), l.c.Close())
+	l.c, l.conn = nil, nil
+	return err
 }

@@ -67,6 +67,7 @@ const (
 	secretKeyMember     = "secret.key"
 	signingKeysDir      = "signing-keys"
 	keyCheckPurpose     = "backup.key-check"
+	maxKeyFile          = 64 << 10
 )
 
 // manifest describes a backup archive.
@@ -216,8 +217,11 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 		return greyline.Errorf(greyline.ECONFLICT, "%s already exists: give a new file name.", file)
 	}
 	master, ok, err := masterKey(sf)
-	if err != nil || !ok {
-		return greyline.Errorf(greyline.EINVALID, "secret key: the database's secret key is needed (DATA-DIR/secret.key or --secret-key): %v", err)
+	if err != nil {
+		return greyline.Errorf(greyline.EINVALID, "secret key: %v", err)
+	}
+	if !ok {
+		return greyline.Errorf(greyline.EINVALID, "There is no secret key in %s: the backup records which key its personal data needs (give --secret-key if it is kept elsewhere).", keySource(sf))
 	}
 	check, err := keyCheck(master)
 	if err != nil {
@@ -717,6 +721,8 @@ func openArchive(file string) (*tar.Reader, *manifest, func(), error) {
 			err = damaged(file, "the manifest names %s twice", mb.Name)
 		case mb.Size < 0 || len(mb.SHA256) != 64:
 			err = damaged(file, "the manifest's entry for %s is incomplete", mb.Name)
+		case (mb.Name == secretKeyMember || strings.HasPrefix(mb.Name, signingKeysDir+"/")) && mb.Size > maxKeyFile:
+			err = damaged(file, "%s is too large to be a key", mb.Name) // keys are read into memory
 		}
 		seen[mb.Name] = true
 		hasDB = hasDB || mb.Name == dbMember
