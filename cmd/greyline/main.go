@@ -92,6 +92,8 @@ func commands() []command {
 		{"export", "greyline export stix [--since CURSOR|DATE] [--tlp LEVEL] [--out FILE]", "Write the indicators shared with partners as a STIX 2.1 bundle (for MISP and OpenCTI).", (*Main).exportCmd},
 		{"report", "greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", "Print the committee briefing on Operation Grey and licensing for a period (text, JSON, CSV or PDF).", (*Main).reportCmd},
 		{"audit", "greyline audit verify [options]", "Check the audit log's hash chain. Reports each changed, deleted or inserted\nevent by id and exits with status 8 if any is found.", (*Main).audit},
+		{"backup", backupSynopsis, backupAbout, (*Main).backupCmd},
+		{"restore", restoreSynopsis, restoreAbout, (*Main).restoreCmd},
 		{"licences", "greyline licences expire [options]", "Expire licences whose validity has ended (for cron; the server also does it).", (*Main).licencesCmd},
 		{"certificate", "greyline certificate verify [--keys FILE] FILE-OR-TOKEN", "Check a licence certificate's signature offline.", (*Main).certificateCmd},
 		{"version", "greyline version", "Print the version and build information.", (*Main).version},
