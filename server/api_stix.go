@@ -61,7 +61,14 @@ func (s *Server) importStix(ctx context.Context, c *reqCtx, body []byte) (int, e
 	if err != nil {
 		return 0, err
 	}
-	return s.takedowns.ImportIndicators(ctx, "STIX from "+c.subject.OrgCode, ins)
+	n, err := s.takedowns.ImportIndicators(ctx, "STIX from "+c.subject.OrgCode, ins)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.watch.CheckIndicators(context.WithoutCancel(ctx), ins); err != nil {
+		s.log.Error("checking imported indicators against takedowns failed", "err", err)
+	}
+	return n, nil
 }
 
 func (s *Server) apiStixImport(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

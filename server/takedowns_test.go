@@ -118,6 +118,21 @@ func TestTakedownAgencies(t *testing.T) {
 				t.Fatalf("no wallet alert for the investigator: %+v", alerts.Items)
 			}
 			do(inv, "POST", fmt.Sprintf("/api/v1/alerts/%d/resolve", walletAlert.ID), map[string]any{"status": "confirmed", "note": "Same gang"}, 200, nil)
+
+			// A partner's bundle naming the wallet and the removed app's
+			// package alerts too.
+			var bundle strings.Builder
+			if err := stix.Write(&bundle, stix.Producer{Name: "An exchange"}, []stix.Record{
+				{Kind: stix.Crypto, Value: "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", Chain: "tron", TLP: stix.TLPAmber},
+			}, e.clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			analyst := e.token(e.user(e.seeded("NCCIA"), greyline.RoleAnalyst), "read", "write")
+			do(analyst, "POST", "/api/v1/share/stix", bundle.String(), 200, nil)
+			do(inv, "GET", "/api/v1/alerts?status=open", nil, 200, &alerts)
+			if len(alerts.Items) == 0 || alerts.Items[0].SourceKind != "indicator" || alerts.Items[0].WalletID != w.ID {
+				t.Fatalf("no alert for the partner's wallet: %+v", alerts.Items)
+			}
 		})
 	}
 }
@@ -213,6 +228,9 @@ func TestSharingTLP(t *testing.T) {
 			resp, b = e.api("POST", "/api/v1/share/stix", analyst, bundle.String())
 			if resp.StatusCode != 200 || json.Unmarshal(b, &imported) != nil || imported["imported"] != 2 {
 				t.Fatalf("import: %d %s", resp.StatusCode, b)
+			}
+			if as, _ := e.db.ListAlerts(e.sys, greyline.AlertFilter{}); len(as) != 0 {
+				t.Errorf("nothing was taken down or watched, yet %d alerts", len(as))
 			}
 			resp, b = e.api("GET", "/api/v1/share/feeds/exchange", e.token(e.user(e.org("BINANCEPK", greyline.OrgExchange, false), greyline.RolePartner), "read"), nil)
 			if resp.StatusCode != 200 || !strings.Contains(string(b), "0x52908400098527886e0f7030069857d2e4169ee7") {

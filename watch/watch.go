@@ -323,6 +323,39 @@ func (s *Service) TakedownChanged(ctx context.Context, td *greyline.Takedown, cr
 	return nil
 }
 
+// CheckIndicators compares indicators imported from a partner with the
+// removed targets and the watchlist.
+func (s *Service) CheckIndicators(ctx context.Context, ins []*greyline.Indicator) error {
+	if s.empty() {
+		return nil
+	}
+	for _, in := range ins {
+		if !in.Active {
+			continue
+		}
+		if w := s.wallet(in.Key); w != nil {
+			inv, err := s.store.AssignedInvestigators(ctx, slices.Concat(w.Complaints, w.Networks))
+			if err != nil {
+				return err
+			}
+			if _, err := s.store.RaiseAlert(ctx, &greyline.Alert{Kind: greyline.AlertWallet, WalletID: w.ID, SourceKind: "indicator", SourceID: in.Seq,
+				Subject: fmt.Sprintf("watched %s wallet %s reported by a partner (%s)", w.Chain, in.Value, in.Source), Score: 100,
+				Reasons: []string{"the wallet is on the watchlist: " + w.Reason}, Investigators: inv}); err != nil {
+				return err
+			}
+		}
+		value := in.Key[strings.IndexByte(in.Key, ':')+1:]
+		for _, lst := range listingsOfIdentifier(in.Type, in.Key, value) {
+			for _, f := range s.find(lst, 0) {
+				if err := s.reappearAlert(ctx, f, "indicator", in.Seq, 0, fmt.Sprintf("%s %s reported by a partner (%s)", in.Type, in.Value, in.Source)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // WatchlistChanged reloads the watched wallets.
 func (s *Service) WatchlistChanged(ctx context.Context) error {
 	ws, err := s.store.ListWatchedWallets(ctx, true)
