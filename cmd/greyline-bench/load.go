@@ -58,6 +58,7 @@ type loadConfig struct {
 	Licensed     int
 	Applications int
 	Keep         bool      // keep the temporary directory (and log)
+	CPUProfile   string    // write a CPU profile of the traffic phase here
 	Out          io.Writer // where the figures go
 }
 
@@ -73,6 +74,7 @@ func runLoad(args []string) error {
 	fs.IntVar(&cfg.Licensed, "licensed", 200, "licensed businesses with declared numbers")
 	fs.IntVar(&cfg.Applications, "applications", 0, "submitted applications waiting for decisions (0: enough for the run)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory (database, server log) and print its name")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the traffic phase (server and clients) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -198,7 +200,9 @@ func loadRun(ctx context.Context, cfg loadConfig) (*loadRunResult, error) {
 		fmt.Fprintf(out, "  %4.1f%%  %s\n", a.percent, a.what)
 	}
 	fmt.Fprintf(out, "  load average before: %s\n", loadAverage())
+	stopProfile := startProfile(cfg.CPUProfile)
 	elapsed := tr.run(cfg.Duration)
+	stopProfile()
 	loadAfter := loadAverage()
 	srv.stop()
 	if err := srv.err(); err != nil {

@@ -67,15 +67,16 @@ type action struct {
 }
 
 // loadMix is the traffic: what a day of greyline looks like, weighted to
-// the public and partner lookups that dominate it.
+// the public and partner lookups that dominate it. A sign-in is one in 26
+// page views: its argon2id hash costs more CPU than any other request.
 var loadMix = []action{
 	{30, "public lookup, API: GET /api/v1/verify?q= (declared numbers in several writings, numbers in declared ranges, domains, licence numbers, reported and unknown values)", (*client).verifyAPI},
 	{10, "public lookup, page: GET /verify?q=", (*client).verifyPage},
 	{20, "partner suspect lookup: GET /api/v1/suspects?q= with a bank's or telco's token (stored identifiers, ring members, unknown values)", (*client).suspects},
 	{6, "partner complaint: POST /api/v1/complaints with a token and an Idempotency-Key (5% resend an acknowledged key, 3% send one key twice at once)", (*client).complaintAPI},
 	{1, "public complaint form: GET /report, then POST /report with the CSRF token and the challenge's answer", (*client).publicReport},
-	{25, "staff page view, signed in (analysts, investigators, helpline, reviewers of PTA, NCCIA, SA and SECP, inspectors, administrators, applicants)", (*client).pageView},
-	{2, "sign-in: GET /login, POST /login with CSRF token and password, GET / with the new session", (*client).signIn},
+	{26, "staff page view, signed in (analysts, investigators, helpline, reviewers of PTA, NCCIA, SA and SECP, inspectors, administrators, applicants)", (*client).pageView},
+	{1, "sign-in: GET /login, POST /login with CSRF token and password, GET / with the new session", (*client).signIn},
 	{6, "reviewer decision: POST /api/v1/tasks/{id}/decision with the session's CSRF token and the task's version (88% clear, 8% object, 4% refuse); 409 when another reviewer got there first", (*client).decide},
 }
 
