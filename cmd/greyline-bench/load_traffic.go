@@ -182,9 +182,9 @@ func newTraffic(ctx context.Context, base string, fx *loadFixture, cfg loadConfi
 }
 
 // pagePattern names a page by its route: "/tasks/{task}" is "/tasks/{id}".
-func pagePattern(p string) string {
-	return regexp.MustCompile(`\{[a-z]+\}`).ReplaceAllString(p, "{id}")
-}
+func pagePattern(p string) string { return placeholderRe.ReplaceAllString(p, "{id}") }
+
+var placeholderRe = regexp.MustCompile(`\{[a-z]+\}`)
 
 func (t *traffic) sessionCount() int {
 	n := 0
