@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/access"
@@ -25,7 +26,7 @@ type takedownsPage struct {
 	Platforms  []greyline.Platform
 	TLPs       []greyline.TLP
 	CanRequest bool
-	Now        greyline.Clock
+	Now        time.Time // marks the overdue requests
 	Form       greyline.Takedown
 }
 
@@ -41,7 +42,7 @@ func (s *Server) loadTakedownsPage(r *http.Request, c *reqCtx) (*takedownsPage, 
 	q := r.URL.Query()
 	p := &takedownsPage{Page: s.page(c, "Takedowns"), Takedowns: tds, Queue: q.Get("queue"), Overdue: f.Overdue, Status: string(f.Status),
 		Statuses: greyline.TakedownStatuses, Targets: greyline.TakedownTargets, Platforms: s.takedowns.Platforms().List(), TLPs: greyline.TLPs,
-		CanRequest: c.can(access.TakedownRequest, nil), Now: s.now}
+		CanRequest: c.can(access.TakedownRequest, nil), Now: s.now()}
 	if p.Queue == "" {
 		p.Queue = "mine"
 	}

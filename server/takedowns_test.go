@@ -279,3 +279,32 @@ func TestMayReceive(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestTakedownsPageRendersRequests: the takedowns queue page lists its
+// requests, each marked overdue or not by the server's clock (the load
+// test found it answering 500 as soon as a request was listed).
+func TestTakedownsPageRendersRequests(t *testing.T) {
+	for _, engine := range sqlstoretest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newEnvWith(t, envOptions{engine: engine})
+			secp := e.seeded("SECP")
+			off := false
+			if _, err := e.db.UpdateOrg(e.sys, secp.ID, greyline.OrgUpdate{Require2FA: &off}); err != nil {
+				t.Fatal(err)
+			}
+			u := e.user(secp, greyline.RoleReviewer)
+			resp, body := e.api("POST", "/api/v1/takedowns", e.token(u, "read", "write"), map[string]any{"target": "app", "platform": "google_play",
+				"value": "com.qistkar.loan", "name": "Qistkar Loan", "legal_basis": "PECA 2016 s.37"})
+			var td greyline.Takedown
+			if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &td) != nil {
+				t.Fatalf("creating a takedown: %d %s", resp.StatusCode, body)
+			}
+			c := e.client()
+			c.login(u)
+			resp, page := c.get("/takedowns")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, td.Reference) {
+				t.Fatalf("GET /takedowns: %d, want 200 listing %s\n%s", resp.StatusCode, td.Reference, page)
+			}
+		})
+	}
+}

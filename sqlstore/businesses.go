@@ -179,12 +179,13 @@ func (db *DB) SavePerson(ctx context.Context, p *greyline.Person) error {
 		return err
 	}
 	cnic, cnicHash, pass, passHash := db.sealPerson(p)
-	return db.write(ctx, func(t *tx) error {
+	create := p.ID == 0 // decided once, as in SaveSite
+	err := db.write(ctx, func(t *tx) error {
 		if _, err := t.business(p.BusinessID); err != nil {
 			return err
 		}
 		action := "person.update"
-		if p.ID == 0 {
+		if create {
 			action = "person.create"
 			if err := t.queryRow("INSERT INTO persons (business_id, name, role, cnic_sealed, cnic_hash, passport_sealed, passport_hash, nationality) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 				p.BusinessID, p.Name, p.Role, cnic, cnicHash, pass, passHash, p.Nationality).Scan(&p.ID); err != nil {
@@ -202,6 +203,10 @@ func (db *DB) SavePerson(ctx context.Context, p *greyline.Person) error {
 		}
 		return t.audit(greyline.AuditEvent{Action: action, RecordType: "person", RecordID: idString(p.ID), Detail: "business=" + idString(p.BusinessID)})
 	})
+	if err != nil && create {
+		p.ID = 0
+	}
+	return err
 }
 
 // DeletePerson removes a person from a business.
@@ -321,7 +326,10 @@ func (db *DB) SaveSite(ctx context.Context, s *greyline.Site) error {
 		return err
 	}
 	res, _ := json.Marshal(s.Resources)
-	return db.write(ctx, func(t *tx) error {
+	// Decided once: a retried transaction must not take the id its
+	// rolled-back attempt was given for an existing site.
+	create := s.ID == 0
+	err = db.write(ctx, func(t *tx) error {
 		if _, err := t.business(s.BusinessID); err != nil {
 			return err
 		}
@@ -339,7 +347,7 @@ func (db *DB) SaveSite(ctx context.Context, s *greyline.Site) error {
 			}
 		}
 		action := "site.update"
-		if s.ID == 0 {
+		if create {
 			action = "site.create"
 			if err := t.queryRow("INSERT INTO sites (business_id, address, city, province, seats, staff, foreign_staff, main_office, resources) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 				s.BusinessID, s.Address, s.City, s.Province, s.Seats, s.Staff, s.ForeignStaff, s.MainOffice, string(res)).Scan(&s.ID); err != nil {
@@ -366,13 +374,23 @@ func (db *DB) SaveSite(ctx context.Context, s *greyline.Site) error {
 		t.changed(s.BusinessID)
 		return t.audit(greyline.AuditEvent{Action: action, RecordType: "site", RecordID: idString(s.ID), Detail: "business=" + idString(s.BusinessID)})
 	})
+	if err != nil && create {
+		s.ID = 0
+	}
+	return err
 }
 
 // lockNumbers serialises declarations of numbers, so that two licensees
 // cannot claim the same number at once. SQLite has one writer already.
+// The audit chain is locked first: a grant audits the decision before it
+// checks the numbers, and a transaction that took the numbers first would
+// deadlock against it when it came to audit.
 func (t *tx) lockNumbers() error {
 	if t.db.engine != Postgres {
 		return nil
+	}
+	if err := t.lockAuditChain(); err != nil {
+		return err
 	}
 	_, err := t.exec("SELECT pg_advisory_xact_lock(7336803)")
 	return err

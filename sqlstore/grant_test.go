@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,6 +171,87 @@ func TestRenewalGrantedAfterExpiry(t *testing.T) {
 			got, _ := l.db.FindLicence(l.applicant, lic.ID)
 			if got.Status != greyline.LicenceActive || !got.ValidUntil.After(l.clk.Now()) || got.Number != lic.Number {
 				t.Fatalf("after the renewal: %s until %v (now %v)", got.Status, got.ValidUntil, l.clk.Now())
+			}
+		})
+	}
+}
+
+// TestGrantBesideSiteSaves: granting a licence (which locks the audit
+// chain, then the declared numbers) while other applicants save sites
+// (which lock the numbers, then the audit chain) neither deadlocks nor
+// fails: the locks are always taken in the same order. On PostgreSQL the
+// load test found the deadlock, and the retry that followed saving the
+// site answered "Site not found".
+func TestGrantBesideSiteSaves(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			l := newLicensing(t, e)
+			const rounds = 12
+			var pending []*greyline.ClearanceTask // SA's task, the last one of each application
+			for i := range rounds {
+				org := &greyline.Org{Code: "GRANT" + strconv.Itoa(i), Name: "Grant " + strconv.Itoa(i), Kind: greyline.OrgBusiness}
+				if err := l.db.CreateOrg(sys(), org); err != nil {
+					t.Fatal(err)
+				}
+				biz := &greyline.Business{OrgID: org.ID, LegalName: org.Name + " (Private) Limited", TradeName: org.Name, Kind: greyline.CallCentre,
+					LegalForm: greyline.Company, SECPNumber: "0123456", NTN: "1234567-8", RegisteredAddress: "Blue Area, Islamabad"}
+				if err := l.db.CreateBusiness(l.applicant, biz); err != nil {
+					t.Fatal(err)
+				}
+				site := &greyline.Site{BusinessID: biz.ID, Address: "Blue Area", City: "Islamabad", Province: "Islamabad Capital Territory", Seats: 10, Staff: 10, MainOffice: true,
+					Resources: greyline.Resources{Numbers: []string{"+9251" + strconv.Itoa(2000000+i)}}}
+				if err := l.db.SaveSite(l.applicant, site); err != nil {
+					t.Fatal(err)
+				}
+				app := submitReviewed(t, l.db, l.applicant, biz, greyline.NewLicence)
+				tasks, err := l.db.TasksOf(l.applicant, app.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tk := range tasks {
+					if tk.OrgCode == "SA" {
+						pending = append(pending, tk)
+					} else if _, err := l.db.Decide(l.reviewers[tk.OrgCode], tk.ID, tk.Version, greyline.DecideClear, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			errs := make(chan error, 2*rounds)
+			var wg sync.WaitGroup
+			for i, tk := range pending {
+				wg.Add(2)
+				go func() {
+					defer wg.Done()
+					_, err := l.db.Decide(l.reviewers["SA"], tk.ID, tk.Version, greyline.DecideClear, "")
+					errs <- err
+				}()
+				go func() {
+					defer wg.Done()
+					s := &greyline.Site{BusinessID: l.biz.ID, Address: "Branch " + strconv.Itoa(i), City: "Lahore", Province: "Punjab",
+						Resources: greyline.Resources{Numbers: []string{"+9242" + strconv.Itoa(30000000+i)}}}
+					errs <- l.db.SaveSite(l.applicant, s)
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			lics, err := l.db.ListLicences(sys(), greyline.LicenceFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lics) != rounds {
+				t.Errorf("%d licences granted, want %d", len(lics), rounds)
+			}
+			sites, err := l.db.ListSites(l.applicant, l.biz.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sites) != rounds {
+				t.Errorf("%d sites saved, want %d", len(sites), rounds)
 			}
 		})
 	}

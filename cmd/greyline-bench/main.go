@@ -46,6 +46,7 @@ import (
 
 const usage = `Usage: greyline-bench import --complaints N [options]
        greyline-bench networks [options] (see greyline-bench networks --help)
+       greyline-bench load [options] (see greyline-bench load --help)
 
 Generates N complaints, imports them with "greyline import complaints" into a
 fresh database, times a bare loop of prepared single-row INSERTs of the same
@@ -69,9 +70,12 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "networks" {
 		return runNetworks(args[1:])
 	}
+	if len(args) > 0 && args[0] == "load" {
+		return runLoad(args[1:])
+	}
 	if len(args) == 0 || args[0] != "import" {
 		fmt.Fprint(os.Stderr, usage)
-		return errors.New(`the benchmarks are "import" and "networks"`)
+		return errors.New(`the benchmarks are "import", "networks" and "load"`)
 	}
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
