@@ -543,8 +543,12 @@ func (db *DB) SaveLendingApp(ctx context.Context, a *greyline.LendingApp) error 
 	if err := lendingApp(a, ""); err != nil {
 		return err
 	}
+	// A retried transaction starts again from the caller's entry, not from
+	// what a rolled-back attempt wrote into it.
+	in, byID := *a, a.ID != 0
 	return db.write(ctx, func(t *tx) error {
-		_, _, err := t.saveLending(a, a.ID != 0)
+		*a = in
+		_, _, err := t.saveLending(a, byID)
 		return err
 	})
 }
@@ -620,9 +624,14 @@ func (db *DB) ImportLendingApps(ctx context.Context, apps []*greyline.LendingApp
 	if err := v.Err(); err != nil {
 		return 0, 0, err
 	}
+	given := make([]greyline.LendingApp, len(apps))
+	for i, a := range apps {
+		given[i] = *a
+	}
 	err = db.write(ctx, func(t *tx) error {
 		added, updated = 0, 0
-		for _, a := range apps {
+		for i, a := range apps {
+			*a = given[i]
 			add, ch, err := t.saveLending(a, false)
 			if err != nil {
 				return err
