@@ -267,6 +267,10 @@ type Complaint struct {
 	Version       int                   `json:"version"`
 	Identifiers   []ComplaintIdentifier `json:"identifiers"`
 	Documents     []*Document           `json:"documents"`
+
+	// ComplainantRemovedAt is when the retention policy removed the
+	// complainant's name, CNIC, phone and e-mail; nil while they are kept.
+	ComplainantRemovedAt *time.Time `json:"complainant_removed_at,omitempty"`
 }
 
 // ComplaintIdentifier is an identifier the fraudsters used, as linked to a complaint.

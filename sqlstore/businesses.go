@@ -173,6 +173,18 @@ func lookupHash(db *DB, kind, value string) string {
 	return hex.EncodeToString(db.opt.Keys.MAC("lookup:"+kind, value)[:16])
 }
 
+// lookupHashes is the value's lookup hash under every master of the
+// keyring, the sealing one first: while keys are rotated, a record may
+// still hold the hash under an older master (see RotateKeys).
+func lookupHashes(db *DB, kind, value string) []any {
+	macs := db.opt.Keys.MACs("lookup:"+kind, value)
+	out := make([]any, len(macs))
+	for i, m := range macs {
+		out[i] = hex.EncodeToString(m[:16])
+	}
+	return out
+}
+
 // SavePerson creates or updates a person of a business.
 func (db *DB) SavePerson(ctx context.Context, p *greyline.Person) error {
 	if err := p.Validate(); err != nil {

@@ -200,7 +200,8 @@ func (t *tx) findIdempotent(src int64, key, externalRef string) (int64, bool, er
 }
 
 const complaintColumns = `id, reference, channel, source_org_id, external_ref, complainant, category, contact_method, incident_at, received_at,
-	loss_paisa, currency, payment_method, narrative, status, priority, circle, assigned_to, closure_reason, version`
+	loss_paisa, currency, payment_method, narrative, status, priority, circle, assigned_to, closure_reason, version,
+	pseudonymised_at, city, province, gender, age_band`
 
 // complaint loads one complaint; reveal decides whether the complainant
 // comes back in full (the caller audits that read).
@@ -227,23 +228,32 @@ func (t *tx) complaintsWhere(cond string, args []any, tail string, reveal bool) 
 	for rows.Next() {
 		var c greyline.Complaint
 		var sealed []byte
+		var removed sql.NullTime
+		var kept greyline.Complainant
 		if err := rows.Scan(&c.ID, &c.Reference, &c.Channel, &c.SourceOrgID, &c.ExternalRef, &sealed,
 			&c.Category, &c.ContactMethod, &c.IncidentAt, &c.ReceivedAt, &c.LossPaisa, &c.Currency, &c.PaymentMethod, &c.Narrative, &c.Status, &c.Priority, &c.Circle,
-			&c.AssignedTo, &c.ClosureReason, &c.Version); err != nil {
+			&c.AssignedTo, &c.ClosureReason, &c.Version, &removed, &kept.City, &kept.Province, &kept.Gender, &kept.AgeBand); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		c.IncidentAt, c.ReceivedAt = c.IncidentAt.UTC(), c.ReceivedAt.UTC()
-		plain, err := t.db.opt.Keys.Open(sealed, complainantAD(c.Reference))
-		if err == nil {
-			err = json.Unmarshal(plain, &c.Complainant)
-		}
-		if err != nil {
-			rows.Close()
-			return nil, greyline.Internal(err)
-		}
-		if !reveal {
-			c.Complainant = c.Complainant.Masked()
+		if removed.Valid {
+			// Pseudonymised under the retention policy: what is left is
+			// what the statistics keep.
+			at := removed.Time.UTC()
+			c.Complainant, c.ComplainantRemovedAt = kept, &at
+		} else {
+			plain, err := t.db.opt.Keys.Open(sealed, complainantAD(c.Reference))
+			if err == nil {
+				err = json.Unmarshal(plain, &c.Complainant)
+			}
+			if err != nil {
+				rows.Close()
+				return nil, greyline.Internal(err)
+			}
+			if !reveal {
+				c.Complainant = c.Complainant.Masked()
+			}
 		}
 		c.Identifiers, c.Documents = []greyline.ComplaintIdentifier{}, []*greyline.Document{}
 		out = append(out, &c)
@@ -314,17 +324,18 @@ func (db *DB) RevealComplaint(ctx context.Context, id int64) (*greyline.Complain
 // ComplaintsByComplainant finds complaints by the complainant's CNIC or
 // phone number through the keyed hashes, without decrypting any row.
 func (db *DB) ComplaintsByComplainant(ctx context.Context, cnicOrPhone string) ([]int64, error) {
-	var col, hash string
+	var col string
+	var hashes []any
 	if c := identifier.Parse(identifier.CNIC, cnicOrPhone); c.Valid {
-		col, hash = "cnic_hash", lookupHash(db, "cnic", c.Value)
+		col, hashes = "cnic_hash", lookupHashes(db, "cnic", c.Value)
 	} else if p := identifier.Parse(identifier.Phone, cnicOrPhone); p.Valid {
-		col, hash = "phone_hash", lookupHash(db, "phone", p.Value)
+		col, hashes = "phone_hash", lookupHashes(db, "phone", p.Value)
 	} else {
 		return nil, greyline.Invalid("q", "must be a CNIC or a phone number")
 	}
 	var ids []int64
 	err := db.read(ctx, func(t *tx) error {
-		rows, err := t.query("SELECT id FROM complaints WHERE "+col+" = ? ORDER BY id", hash)
+		rows, err := t.query("SELECT id FROM complaints WHERE "+col+" IN "+inList(len(hashes))+" ORDER BY id", hashes...)
 		if err != nil {
 			return err
 		}

@@ -106,19 +106,32 @@ func validMember(name, sum string) bool {
 	return name == dbMember || name == secretKeyMember || signingMember.MatchString(name)
 }
 
-func keyCheck(master []byte) (string, error) {
-	k, err := keys.New(master)
+// keyCheck is made under the keyring's sealing key.
+func keyCheck(master keys.Ring) (string, error) {
+	k, err := keys.FromRing(master)
 	if err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(k.MAC(keyCheckPurpose)), nil
 }
 
-// masterKey reads the secret key the flags name, without creating one;
-// ok is false when there is none.
-func masterKey(sf *storeFlags) (master []byte, ok bool, err error) {
+// keyMatches reports whether any key of the ring made check: after a key
+// rotation the ring still holds the key a backup was made under, until it
+// is retired.
+func keyMatches(master keys.Ring, check string) bool {
+	k, err := keys.FromRing(master)
+	if err != nil {
+		return false
+	}
+	b, err := hex.DecodeString(check)
+	return err == nil && k.VerifyMAC(b, keyCheckPurpose)
+}
+
+// masterKey reads the keyring the flags name, without creating one; ok is
+// false when there is none.
+func masterKey(sf *storeFlags) (master keys.Ring, ok bool, err error) {
 	if sf.secretKey != "" {
-		master, err = keys.Parse(sf.secretKey)
+		master, err = keys.ParseRing(sf.secretKey)
 		return master, err == nil, err
 	}
 	b, err := os.ReadFile(filepath.Join(sf.dataDir, "secret.key"))
@@ -128,7 +141,7 @@ func masterKey(sf *storeFlags) (master []byte, ok bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	master, err = keys.Parse(string(b))
+	master, err = keys.ParseRing(string(b))
 	return master, err == nil, err
 }
 
@@ -274,7 +287,12 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 		sources[name] = p
 	}
 	if includeKeys {
-		keyFile := []byte(hex.EncodeToString(master) + "\n")
+		keyFile := []byte(master.Text())
+		if sf.secretKey == "" { // the file as it is, older format included
+			if b, err := os.ReadFile(filepath.Join(sf.dataDir, "secret.key")); err == nil {
+				keyFile = b
+			}
+		}
 		ksum := sha256.Sum256(keyFile)
 		man.Members = append(man.Members, backupMember{Name: secretKeyMember, Size: int64(len(keyFile)), SHA256: hex.EncodeToString(ksum[:])})
 		kp := filepath.Join(tmpDir, secretKeyMember)
@@ -610,11 +628,7 @@ func (m *Main) restoreCmd(ctx context.Context, args []string) error {
 			return greyline.Errorf(greyline.EINVALID, "secret key: %v", err)
 		}
 		if ok {
-			check, err := keyCheck(master)
-			if err != nil {
-				return err
-			}
-			if check != man.KeyCheck && !force {
+			if !keyMatches(master, man.KeyCheck) && !force {
 				return greyline.Errorf(greyline.ECONFLICT, "The secret key in use (%s) is not the one this backup was made with: the personal data in it could not be read. Put the backed-up server's secret.key in place first, or run again with --force.", keySource(sf))
 			}
 		}
@@ -648,7 +662,7 @@ func (m *Main) restoreCmd(ctx context.Context, args []string) error {
 			"copy that server's secret.key to %s (and its signing-keys/ to %s) before starting greyline.\n"+
 			"Started without it, greyline would create a new key and the personal data could not be read.\n", keyFile, signing)
 	default:
-		if check, _ := keyCheck(master); check == man.KeyCheck {
+		if keyMatches(master, man.KeyCheck) {
 			fmt.Fprintf(m.Stdout, "The secret key in use (%s) is the one the backup was made with.\n", keySource(sf))
 		} else {
 			fmt.Fprintf(m.Stdout, "WARNING: the secret key in use (%s) is NOT the one the backup was made with: replace it with\n"+

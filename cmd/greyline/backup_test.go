@@ -34,11 +34,7 @@ import (
 // document store, so that complaints can carry evidence.
 func (c *cli) storeWithFiles() *sqlstore.DB {
 	c.t.Helper()
-	master, err := keys.LoadOrCreate(filepath.Join(c.dataDir, "secret.key"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	k, err := keys.New(master)
+	k, err := keys.LoadFile(filepath.Join(c.dataDir, "secret.key"))
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -396,11 +396,7 @@ type taskRef struct {
 // applications the burst works on, before the server starts.
 func setupAPI(t *testing.T, dir, dsn string, apps int) *apiFixture {
 	t.Helper()
-	master, err := keys.LoadOrCreate(filepath.Join(dir, "secret.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := keys.New(master)
+	k, err := keys.LoadFile(filepath.Join(dir, "secret.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

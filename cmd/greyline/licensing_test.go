@@ -312,11 +312,7 @@ func TestCertificateVerifyPublishedKeys(t *testing.T) {
 // the clock now, for building licences at a chosen time.
 func licStore(t *testing.T, c *cli, now func() time.Time) *sqlstore.DB {
 	t.Helper()
-	master, err := keys.LoadOrCreate(filepath.Join(c.dataDir, "secret.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := keys.New(master)
+	k, err := keys.LoadFile(filepath.Join(c.dataDir, "secret.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

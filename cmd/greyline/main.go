@@ -257,7 +257,7 @@ var secretFlags = map[string]bool{"database": true, "secret-key": true}
 func (sf *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&sf.dataDir, "data-dir", "greyline-data", "`directory` for the embedded database, the key file and uploaded files")
 	fs.StringVar(&sf.database, "database", "", "PostgreSQL `URL` (postgres://user:pass@host/db); empty uses embedded SQLite in the data directory")
-	fs.StringVar(&sf.secretKey, "secret-key", "", "master secret as 64 hex digits; empty reads or creates DATA-DIR/secret.key")
+	fs.StringVar(&sf.secretKey, "secret-key", "", "master secret as 64 hex digits, or a keyring (ID:HEX,ID:HEX); empty reads or creates DATA-DIR/secret.key")
 	fs.StringVar(&sf.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&sf.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 }
@@ -271,7 +271,7 @@ func (sf *storeFlags) validate(v *greyline.Validation) {
 		v.Add("--database", "must be a postgres:// URL or sqlite:PATH")
 	}
 	if sf.secretKey != "" {
-		if _, err := keys.Parse(sf.secretKey); err != nil {
+		if _, err := keys.ParseRing(sf.secretKey); err != nil {
 			v.Add("--secret-key", err.Error())
 		}
 	}
@@ -296,23 +296,35 @@ func (sf *storeFlags) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// keys loads the keyring: from --secret-key when given (never reloaded),
+// else from DATA-DIR/secret.key, created on first use.
+func (sf *storeFlags) keys() (*keys.Keys, error) {
+	var k *keys.Keys
+	var err error
+	if sf.secretKey != "" {
+		var r keys.Ring
+		if r, err = keys.ParseRing(sf.secretKey); err == nil {
+			k, err = keys.FromRing(r)
+		}
+	} else {
+		k, err = keys.LoadFile(sf.keyFile())
+	}
+	if err != nil {
+		return nil, greyline.Errorf(greyline.EINVALID, "secret key: %v", err)
+	}
+	return k, nil
+}
+
+// keyFile is where the keyring lives when --secret-key is not given.
+func (sf *storeFlags) keyFile() string { return filepath.Join(sf.dataDir, "secret.key") }
+
 // open connects to the database named by the flags and loads the keys.
 func (m *Main) open(ctx context.Context, sf *storeFlags) (*sqlstore.DB, *keys.Keys, error) {
 	return m.openWith(ctx, sf, nil)
 }
 
 func (m *Main) openWith(ctx context.Context, sf *storeFlags, tune func(*sqlstore.Options)) (*sqlstore.DB, *keys.Keys, error) {
-	var master []byte
-	var err error
-	if sf.secretKey != "" {
-		master, err = keys.Parse(sf.secretKey)
-	} else {
-		master, err = keys.LoadOrCreate(filepath.Join(sf.dataDir, "secret.key"))
-	}
-	if err != nil {
-		return nil, nil, greyline.Errorf(greyline.EINVALID, "secret key: %v", err)
-	}
-	k, err := keys.New(master)
+	k, err := sf.keys()
 	if err != nil {
 		return nil, nil, err
 	}

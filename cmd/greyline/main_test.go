@@ -149,11 +149,7 @@ func migrated(t *testing.T) *cli {
 // file, for checks the command line cannot make.
 func (c *cli) openStore() *sqlstore.DB {
 	c.t.Helper()
-	master, err := keys.LoadOrCreate(filepath.Join(c.dataDir, "secret.key"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	k, err := keys.New(master)
+	k, err := keys.LoadFile(filepath.Join(c.dataDir, "secret.key"))
 	if err != nil {
 		c.t.Fatal(err)
 	}

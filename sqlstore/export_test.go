@@ -1,0 +1,22 @@
+package sqlstore
+
+// Hooks for the external tests (package sqlstore_test).
+
+// SetRetentionBatch changes how many complaints one retention batch
+// examines, and returns a function restoring it.
+func SetRetentionBatch(n int) func() {
+	old := retentionBatch
+	retentionBatch = n
+	return func() { retentionBatch = old }
+}
+
+// SealedColumns lists the "table.column" pairs key rotation re-seals.
+func SealedColumns() []string {
+	var out []string
+	for _, t := range sealedTables {
+		for _, c := range t.columns {
+			out = append(out, t.name+"."+c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,332 @@
+package sqlstore
+
+// The retention policy for complainants' personal data.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/greyline/greyline"
+)
+
+var _ greyline.DataProtectionService = (*DB)(nil)
+
+// retentionBatch is how many complaints past the cutoff one transaction
+// examines; each batch writes its own audit event.
+var retentionBatch = 200
+
+// A complainant is the person behind a complaint as the fraud networks
+// count victims (sqlstore ReadNetwork): the same CNIC hash, or, with no
+// CNIC, the same phone hash. Complaints with neither stand alone.
+type complainantKey struct {
+	col, hash string // cnic_hash or phone_hash; "" for a complaint alone
+	id        int64  // the complaint, when alone
+}
+
+func keyOf(id int64, cnic, phone string) complainantKey {
+	switch {
+	case cnic != "":
+		return complainantKey{col: "cnic_hash", hash: cnic}
+	case phone != "":
+		return complainantKey{col: "phone_hash", hash: phone}
+	}
+	return complainantKey{id: id}
+}
+
+// where selects the person's complaints that still hold details.
+func (k complainantKey) where() (string, []any) {
+	switch k.col {
+	case "cnic_hash":
+		return "cnic_hash = ? AND pseudonymised_at IS NULL", []any{k.hash}
+	case "phone_hash":
+		return "phone_hash = ? AND cnic_hash = '' AND pseudonymised_at IS NULL", []any{k.hash}
+	}
+	return "id = ? AND pseudonymised_at IS NULL", []any{k.id}
+}
+
+// ApplyRetention implements greyline.DataProtectionService. It walks the
+// complaints received before the cutoff (none received later can be due),
+// and decides for each complainant once: their complaints lose their
+// details together, when every one is past the period and none is held for
+// a case. Each batch is one transaction with its audit event.
+func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dryRun bool) (greyline.RetentionResult, error) {
+	now := db.now()
+	res := greyline.RetentionResult{Period: p, DryRun: dryRun}
+	if p.Forever {
+		return res, nil
+	}
+	res.Cutoff = p.Cutoff(now)
+	decided := map[complainantKey]bool{}
+	after, afterID := time.Time{}, int64(0)
+	for {
+		var batch greyline.RetentionResult
+		var n int
+		run := db.write
+		if dryRun {
+			run = db.read
+		}
+		err := run(ctx, func(t *tx) error {
+			batch = greyline.RetentionResult{}
+			rows, err := t.query(`SELECT id, received_at, cnic_hash, phone_hash FROM complaints
+				WHERE pseudonymised_at IS NULL AND received_at <= ? AND (received_at > ? OR (received_at = ? AND id > ?))
+				ORDER BY received_at, id LIMIT ?`, res.Cutoff, after, after, afterID, retentionBatch)
+			if err != nil {
+				return err
+			}
+			var keys []complainantKey
+			n = 0
+			for rows.Next() {
+				var id int64
+				var at time.Time
+				var cnic, phone string
+				if err := rows.Scan(&id, &at, &cnic, &phone); err != nil {
+					rows.Close()
+					return err
+				}
+				n++
+				after, afterID = at.UTC(), id
+				keys = append(keys, keyOf(id, cnic, phone))
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if decided[k] {
+					continue
+				}
+				decided[k] = true
+				if err := t.retainOrPseudonymise(k, res.Cutoff, now, dryRun, &batch); err != nil {
+					return err
+				}
+			}
+			if dryRun || batch.Pseudonymised == 0 {
+				return nil
+			}
+			return t.audit(greyline.AuditEvent{Action: "retention.apply", RecordType: "complaint",
+				Detail: fmt.Sprintf("period=%s cutoff=%s pseudonymised=%d complainants=%d", p, res.Cutoff.Format(time.RFC3339), batch.Pseudonymised, batch.Complainants)})
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Pseudonymised += batch.Pseudonymised
+		res.Complainants += batch.Complainants
+		res.HeldForCase += batch.HeldForCase
+		res.HeldWithRecent += batch.HeldWithRecent
+		if n < retentionBatch {
+			return res, nil
+		}
+	}
+}
+
+// retentionMember is one of a complainant's complaints, as the policy sees it.
+type retentionMember struct {
+	id       int64
+	ref      string
+	status   greyline.ComplaintStatus
+	start    time.Time // when the retention clock started
+	firs     int
+	openFIRs int
+}
+
+func (m *retentionMember) heldForCase() bool {
+	return m.openFIRs > 0 || (m.status == greyline.ComplaintCaseRegistered && m.firs == 0)
+}
+
+// retainOrPseudonymise decides for one complainant and, unless dry, removes
+// their details from every complaint of theirs.
+func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRun bool, res *greyline.RetentionResult) error {
+	cond, args := k.where()
+	rows, err := t.query("SELECT id, reference, status, received_at FROM complaints WHERE "+cond+" ORDER BY id", args...)
+	if err != nil {
+		return err
+	}
+	var ms []*retentionMember
+	byID := map[int64]*retentionMember{}
+	for rows.Next() {
+		var m retentionMember
+		if err := rows.Scan(&m.id, &m.ref, &m.status, &m.start); err != nil {
+			rows.Close()
+			return err
+		}
+		ms = append(ms, &m)
+		byID[m.id] = &m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ms) == 0 {
+		return err
+	}
+	ids := make([]any, len(ms))
+	for i, m := range ms {
+		ids[i] = m.id
+	}
+	// The clock starts at the complaint's last step (for a closed one, its
+	// closing)...
+	if err := t.scanEach("SELECT complaint_id, at FROM complaint_events WHERE complaint_id IN "+inList(len(ids)), ids, func(scan func(...any) error) error {
+		var id int64
+		var at time.Time
+		if err := scan(&id, &at); err != nil {
+			return err
+		}
+		if m := byID[id]; at.After(m.start) {
+			m.start = at
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// ... or when the last of its FIRs was concluded, if later; an FIR not
+	// concluded holds the complaint.
+	if err := t.scanEach(`SELECT fc.complaint_id, f.stage, f.stage_changed FROM fir_complaints fc JOIN firs f ON f.id = fc.fir_id
+		WHERE fc.complaint_id IN `+inList(len(ids)), ids, func(scan func(...any) error) error {
+		var id int64
+		var stage greyline.CourtStage
+		var changed time.Time
+		if err := scan(&id, &stage, &changed); err != nil {
+			return err
+		}
+		m := byID[id]
+		m.firs++
+		if stage != greyline.StageConvicted && stage != greyline.StageAcquitted {
+			m.openFIRs++
+		} else if changed.After(m.start) {
+			m.start = changed
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	due := true
+	for _, m := range ms {
+		if m.heldForCase() || m.start.After(cutoff) {
+			due = false
+		}
+	}
+	if !due {
+		for _, m := range ms {
+			switch {
+			case m.heldForCase():
+				res.HeldForCase++
+			case !m.start.After(cutoff):
+				res.HeldWithRecent++
+			}
+		}
+		return nil
+	}
+	res.Pseudonymised += len(ms)
+	res.Complainants++
+	if dryRun {
+		return nil
+	}
+	// One random pseudonym for the person: their complaints still count as
+	// one victim, and nothing derived from their CNIC or phone is left.
+	var cnicHash, phoneHash string
+	if k.col != "" {
+		b := make([]byte, 16)
+		rand.Read(b)
+		pseudonym := "~" + hex.EncodeToString(b)
+		if k.col == "cnic_hash" {
+			cnicHash = pseudonym
+		} else {
+			phoneHash = pseudonym
+		}
+	}
+	for _, m := range ms {
+		if err := t.pseudonymise(m, cnicHash, phoneHash, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pseudonymise removes one complaint's complainant details, keeping the
+// place, gender and age band in clear for the statistics, and hides the
+// details where they appear in the narrative and in identifiers as written.
+func (t *tx) pseudonymise(m *retentionMember, cnicHash, phoneHash string, now time.Time) error {
+	var sealed []byte
+	var narrative, city, province string
+	if err := t.queryRow("SELECT complainant, narrative, city, province FROM complaints WHERE id = ?", m.id).Scan(&sealed, &narrative, &city, &province); err != nil {
+		return err
+	}
+	var who greyline.Complainant
+	plain, err := t.db.opt.Keys.Open(sealed, complainantAD(m.ref))
+	if err == nil {
+		err = json.Unmarshal(plain, &who)
+	}
+	if err != nil {
+		return greyline.Internal(fmt.Errorf("complaint %d: opening the complainant: %w", m.id, err))
+	}
+	if city == "" { // filed before the place had its own columns
+		city = greyline.CityName(who.City)
+	}
+	if province == "" {
+		province = who.Province
+	}
+	if _, err := t.exec(`UPDATE complaints SET complainant = ?, cnic_hash = ?, phone_hash = ?, city = ?, province = ?, gender = ?, age_band = ?,
+		narrative = ?, pseudonymised_at = ? WHERE id = ? AND pseudonymised_at IS NULL`,
+		[]byte{}, cnicHash, phoneHash, city, province, who.Gender, who.AgeBand, who.Redact(narrative), now, m.id); err != nil {
+		return err
+	}
+	// Links to the complainant's own CNIC, phone or e-mail (picked out of
+	// the narrative, or typed in the wrong field) are the victim's details,
+	// not the fraudster's: they go, unless an analyst confirmed one as the
+	// fraudster's. Other links stay, their text as written redacted.
+	own := who.IdentifierKeys()
+	type link struct {
+		ident      int64
+		raw, key   string
+		status     greyline.IdentifierStatus
+		reviewedBy int64
+	}
+	var links []link
+	if err := t.scanEach(`SELECT ci.identifier_id, ci.raw, i.match_key, ci.status, ci.reviewed_by FROM complaint_identifiers ci
+		JOIN identifiers i ON i.id = ci.identifier_id WHERE ci.complaint_id = ?`, []any{m.id}, func(scan func(...any) error) error {
+		var l link
+		if err := scan(&l.ident, &l.raw, &l.key, &l.status, &l.reviewedBy); err != nil {
+			return err
+		}
+		links = append(links, l)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, l := range links {
+		switch {
+		case own[l.key] && !(l.status == greyline.IdentifierConfirmed && l.reviewedBy != 0):
+			if _, err := t.exec("DELETE FROM complaint_identifiers WHERE complaint_id = ? AND identifier_id = ?", m.id, l.ident); err != nil {
+				return err
+			}
+			if l.status != greyline.IdentifierRemoved { // a removed link was no longer counted
+				if _, err := t.exec("UPDATE identifiers SET complaints = complaints - 1 WHERE id = ?", l.ident); err != nil {
+					return err
+				}
+			}
+		case who.Redact(l.raw) != l.raw:
+			if _, err := t.exec("UPDATE complaint_identifiers SET raw = ? WHERE complaint_id = ? AND identifier_id = ?", who.Redact(l.raw), m.id, l.ident); err != nil {
+				return err
+			}
+		}
+	}
+	// The networks count victims by the pseudonym now.
+	t.complaintsChanged = append(t.complaintsChanged, m.id)
+	return nil
+}
+
+// scanEach runs a query and calls fn with each row's scanner.
+func (t *tx) scanEach(q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,259 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/report"
+	"github.com/greyline/greyline/sqlstore"
+	"github.com/greyline/greyline/sqlstore/sqlstoretest"
+)
+
+// victimGroups is how the fraud networks partition complaints into
+// victims, from both ways the store serves them: sorted groups of ids.
+func victimGroups(t *testing.T, db *sqlstore.DB) [][]int64 {
+	t.Helper()
+	cs, _, _, _, err := db.ReadNetwork(sys(), func(string, string, string) bool { return false }, func(int64, string, string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := db.NetworkData(sys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data.Complaints) != len(cs) {
+		t.Fatalf("NetworkData has %d complaints, ReadNetwork %d", len(data.Complaints), len(cs))
+	}
+	groups := map[string][]int64{}
+	for i, c := range cs {
+		if data.Complaints[i].Victim != c.Victim {
+			t.Errorf("complaint %d: NetworkData's victim %q, ReadNetwork's %q", c.ID, data.Complaints[i].Victim, c.Victim)
+		}
+		v := c.Victim
+		if v == "" {
+			v = fmt.Sprint("alone ", c.ID)
+		}
+		groups[v] = append(groups[v], c.ID)
+	}
+	var out [][]int64
+	for _, g := range groups {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+func committee(t *testing.T, db *sqlstore.DB, from, to time.Time) *report.Committee {
+	t.Helper()
+	in, err := db.CommitteeInput(sys(), from, to, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := report.Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRetention(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			clk := newClock()
+			db := sqlstoretest.Open(t, e, sqlstoretest.Options{Now: clk.Now})
+			inv := actorCtx(mustUser(t, db, "investigator@nccia.gov.pk", greyline.RoleInvestigator))
+			start := clk.Now()
+			file := func(mod func(n *greyline.NewComplaint)) *greyline.Complaint {
+				t.Helper()
+				n := sampleComplaint(clk.Now())
+				mod(&n)
+				c, _, _, err := db.CreateComplaint(inv, n, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			closeIt := func(c *greyline.Complaint) {
+				t.Helper()
+				if _, err := db.ChangeComplaint(inv, c.ID, greyline.ComplaintChange{To: greyline.ComplaintClosed, Reason: "resolved", Version: c.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Sana (one CNIC) filed twice; her own phone and name are in the first narrative.
+			a := file(func(n *greyline.NewComplaint) {
+				n.Narrative = "I am Sana, call me back on 0300-1234567. " + n.Narrative
+			})
+			b := file(func(n *greyline.NewComplaint) { n.Complainant.Phone = "0300-7654321" })
+			// Bilal filed once now and once four years later.
+			bilal := func(n *greyline.NewComplaint) {
+				n.Complainant = greyline.Complainant{Name: "Bilal Ahmed", CNIC: "42101-7654321-3", City: "Karachi", Province: "Sindh", Gender: "male", AgeBand: "36_50"}
+			}
+			c1 := file(bilal)
+			// Erum (phone only): her complaint became a case.
+			erum := file(func(n *greyline.NewComplaint) {
+				n.Complainant = greyline.Complainant{Name: "Erum Shah", Phone: "0333-5556667", City: "Quetta", Gender: "female"}
+			})
+			// Farhan's complaint was never worked.
+			farhan := file(func(n *greyline.NewComplaint) {
+				n.Complainant = greyline.Complainant{Name: "Farhan Ali", Email: "farhan@example.pk", City: "Peshawar", Province: "Khyber Pakhtunkhwa"}
+			})
+			for _, c := range []*greyline.Complaint{a, b, c1} {
+				closeIt(c)
+			}
+			fir := &greyline.FIR{Number: "7/2026", RegisteredOn: clk.Now().Add(-time.Minute), Station: "NCCIA Quetta", City: "Quetta", Province: "Balochistan",
+				PECASections: []string{"14"}, Complaints: []int64{erum.ID}}
+			if err := db.RegisterFIR(inv, fir); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(4 * 365 * 24 * time.Hour)
+			c2 := file(bilal)
+			closeIt(c2)
+			clk.Add(366 * 24 * time.Hour)
+
+			five := greyline.RetentionPeriod{Years: 5}
+			from, to := start.AddDate(0, 0, -1), clk.Now()
+			statsBefore, victimsBefore := committee(t, db, from, to), victimGroups(t, db)
+			if statsBefore.Complaints.Total != 6 {
+				t.Fatalf("committee report counts %d complaints, want 6", statsBefore.Complaints.Total)
+			}
+			want := greyline.RetentionResult{Period: five, Cutoff: five.Cutoff(clk.Now()), DryRun: true, Pseudonymised: 3, Complainants: 2, HeldForCase: 1, HeldWithRecent: 1}
+			dry, err := db.ApplyRetention(sys(), five, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, dry); diff != "" {
+				t.Fatalf("dry run (-want +got):\n%s", diff)
+			}
+			if ids, _ := db.ComplaintsByComplainant(inv, "35202-1234567-1"); len(ids) != 2 {
+				t.Fatalf("a dry run changed something: Sana's complaints %v", ids)
+			}
+			auditBefore := count(t, db, "SELECT COUNT(*) FROM audit_events")
+
+			want.DryRun = false
+			got, err := db.ApplyRetention(sys(), five, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("run (-want +got):\n%s", diff)
+			}
+			evs, err := db.ListAudit(sys(), greyline.AuditFilter{Action: "retention.apply"})
+			if err != nil || len(evs) != 1 || !strings.Contains(evs[0].Detail, "pseudonymised=3 complainants=2") {
+				t.Fatalf("audit: %v %+v", err, evs)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM audit_events"); n != auditBefore+1 {
+				t.Errorf("%d audit events written, want 1", n-auditBefore)
+			}
+
+			// The statistics are unchanged, and so is who counts as one victim.
+			if diff := cmp.Diff(statsBefore, committee(t, db, from, to)); diff != "" {
+				t.Errorf("committee report changed (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(victimsBefore, victimGroups(t, db)); diff != "" {
+				t.Errorf("victims changed (-before +after):\n%s", diff)
+			}
+
+			// Sana and Farhan are gone: not found, not revealed, and what the
+			// statistics need is left.
+			for _, q := range []string{"35202-1234567-1", "0300-1234567", "0300-7654321"} {
+				if ids, err := db.ComplaintsByComplainant(inv, q); err != nil || len(ids) != 0 {
+					t.Errorf("found by %s after retention: %v %v", q, ids, err)
+				}
+			}
+			for _, c := range []*greyline.Complaint{a, b, farhan} {
+				full, err := db.RevealComplaint(inv, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if full.ComplainantRemovedAt == nil || !full.ComplainantRemovedAt.Equal(clk.Now()) {
+					t.Errorf("%s: removed at %v", c.Reference, full.ComplainantRemovedAt)
+				}
+				kept := c.Complainant
+				kept.Name, kept.CNIC, kept.Phone, kept.Email = "", "", "", ""
+				if diff := cmp.Diff(kept, full.Complainant); diff != "" {
+					t.Errorf("%s: complainant after retention (-want +got):\n%s", c.Reference, diff)
+				}
+				if full.Category != c.Category || full.LossPaisa != c.LossPaisa || !full.ReceivedAt.Equal(c.ReceivedAt) {
+					t.Errorf("%s: facts changed: %+v", c.Reference, full)
+				}
+			}
+			full, _ := db.RevealComplaint(inv, a.ID)
+			if strings.Contains(full.Narrative, "Sana") || strings.Contains(full.Narrative, "1234567") || len(full.Narrative) != len(a.Narrative) {
+				t.Errorf("narrative keeps the complainant's details, or changed length: %q", full.Narrative)
+			}
+			// The link to her own phone, picked out of the narrative, went
+			// with her details; the fraudster's stay where they were.
+			var keys, wantKeys []string
+			for _, ci := range a.Identifiers {
+				if ci.Key != "phone:+923001234567" {
+					wantKeys = append(wantKeys, ci.Key)
+				}
+			}
+			for _, ci := range full.Identifiers {
+				keys = append(keys, ci.Key)
+				if ci.Start >= 0 && full.Narrative[ci.Start:ci.End] != a.Narrative[ci.Start:ci.End] {
+					t.Errorf("identifier %s no longer at its place in the narrative", ci.Key)
+				}
+			}
+			if len(wantKeys) == len(a.Identifiers) || !cmp.Equal(wantKeys, keys) {
+				t.Errorf("identifiers after retention %v, want %v", keys, wantKeys)
+			}
+			if n := count(t, db, "SELECT complaints FROM identifiers WHERE match_key = 'phone:+923001234567'"); n != 0 {
+				t.Errorf("Sana's own phone still counts %d complaints", n)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM complaints WHERE pseudonymised_at IS NOT NULL AND length(complainant) > 0"); n != 0 {
+				t.Errorf("%d pseudonymised complaints keep their sealed details", n)
+			}
+
+			// Bilal (recent complaint) and Erum (open case) keep theirs.
+			if ids, _ := db.ComplaintsByComplainant(inv, "42101-7654321-3"); !slices.Equal(ids, []int64{c1.ID, c2.ID}) {
+				t.Errorf("Bilal's complaints %v", ids)
+			}
+			if ids, _ := db.ComplaintsByComplainant(inv, "0333-5556667"); !slices.Equal(ids, []int64{erum.ID}) {
+				t.Errorf("Erum's complaints %v", ids)
+			}
+
+			// Again: nothing to do, nothing audited.
+			again, err := db.ApplyRetention(sys(), five, false)
+			if err != nil || again.Pseudonymised != 0 {
+				t.Errorf("second run: %v %+v", err, again)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM audit_events WHERE action = 'retention.apply'"); n != 1 {
+				t.Errorf("%d retention audit events after an idle run, want 1", n)
+			}
+
+			// The case ends: the clock restarts from its conclusion.
+			if _, err := db.SetCourtStage(inv, fir.ID, fir.Version, greyline.StageConvicted, ""); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := db.ApplyRetention(sys(), five, false); got.Pseudonymised != 0 || got.HeldForCase != 0 {
+				t.Errorf("just after the conviction: %+v", got)
+			}
+			clk.Add(5*366*24*time.Hour + time.Hour)
+			statsBefore, victimsBefore = committee(t, db, from, to), victimGroups(t, db)
+			got, err = db.ApplyRetention(sys(), five, false)
+			if err != nil || got.Pseudonymised != 3 || got.Complainants != 2 {
+				t.Errorf("five years on: %v %+v", err, got)
+			}
+			if diff := cmp.Diff(statsBefore, committee(t, db, from, to)); diff != "" {
+				t.Errorf("committee report changed (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(victimsBefore, victimGroups(t, db)); diff != "" {
+				t.Errorf("victims changed (-before +after):\n%s", diff)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM complaints WHERE pseudonymised_at IS NULL"); n != 0 {
+				t.Errorf("%d complaints keep details", n)
+			}
+			if _, err := db.ApplyRetention(context.Background(), greyline.RetentionPeriod{Forever: true}, false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
