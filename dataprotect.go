@@ -27,8 +27,9 @@ type RetentionPeriod struct {
 // DefaultRetention is five years.
 var DefaultRetention = RetentionPeriod{Years: 5}
 
-// MinRetentionDays is the shortest period accepted, so that a typo such as
-// "5d" for "5y" cannot remove the details of complaints still being worked.
+// MinRetentionDays is the shortest period accepted (a month counting as 30
+// days), so that a typo such as "5d" for "5y" cannot remove the details of
+// complaints still being worked.
 const MinRetentionDays = 30
 
 // ParseRetention reads a period such as "5y", "18m", "2y6m", "12w", "90d"

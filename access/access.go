@@ -101,6 +101,9 @@ const (
 	ShareFeed Action = "share.feed"
 	// ShareImport takes partners' STIX bundles.
 	ShareImport Action = "share.import"
+
+	// SubjectAccess exports everything held about a CNIC, audited.
+	SubjectAccess Action = "subject.access"
 )
 
 // Scope narrows a grant to some records.
@@ -215,6 +218,8 @@ var Rules = map[Action]Rule{
 	AlertResolve:  {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst), Write: true},
 	ShareFeed:     {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
 	ShareImport:   {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), Write: true},
+
+	SubjectAccess: {Grants: all(greyline.RoleAdmin)},
 }
 
 // takedownStaff are the staff of the agencies that ask for takedowns.

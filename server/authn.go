@@ -154,7 +154,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 		}
 		got = r.PostFormValue(csrfField)
 	}
-	if got == "" || !hmac.Equal([]byte(got), []byte(c.csrf)) {
+	if got == "" || !(hmac.Equal([]byte(got), []byte(c.csrf)) || s.csrfUnderAnyKey(r, c, got)) {
 		c.log.Warn("csrf check failed", "route", c.route.Path)
 		return errBadCSRF
 	}
@@ -253,3 +253,19 @@ func (l *limiter) allow(key string, perMinute int) bool {
 }
 
 var errTooManyAttempts = greyline.Errorf(greyline.ERATELIMITED, "Too many attempts from your network. Wait a minute and try again.")
+
+// csrfUnderAnyKey accepts a token made under an older key of the ring, so
+// that forms rendered before a key rotation still submit.
+func (s *Server) csrfUnderAnyKey(r *http.Request, c *reqCtx, got string) bool {
+	mac, err := base64.RawURLEncoding.DecodeString(got)
+	if err != nil {
+		return false
+	}
+	if c.session != nil {
+		return s.keys.VerifyMAC(mac, "csrf-session", c.session.CSRF)
+	}
+	if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		return s.keys.VerifyMAC(mac, "csrf-anon", ck.Value)
+	}
+	return false
+}

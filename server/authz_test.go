@@ -408,6 +408,9 @@ var authzTable = map[string]authzRow{
 	"GET /api/v1/share/stix":                     {action: access.ShareFeed, expect: suspectLookers},
 	"POST /api/v1/share/stix":                    {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyJSON},
 	"POST /share/stix":                           {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyForm},
+
+	// Data protection: the subject access export, the CNIC in the body.
+	"POST /api/v1/subject-access": {action: access.SubjectAccess, expect: adminOnly, body: map[string]any{"cnic": "35202-1234567-1"}},
 }
 
 // roles is a list of roles, for recordRule.

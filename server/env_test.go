@@ -127,7 +127,7 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	}
 	srv, err = New(o.cfg, Deps{Takedowns: db, Watch: mustWatch(t, db), Networks: nets, Enforcement: db, Changes: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db,
-		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
+		Pools: map[string]*sql.DB{"writer": w, "reader": r}, DataProtection: db})
 	if err != nil {
 		t.Fatal(err)
 	}

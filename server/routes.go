@@ -336,6 +336,8 @@ func (s *Server) apiRoutes() []route {
 		a("GET", "/share/feeds/{feed}", access.ShareFeed, s.apiShareFeed),
 		a("GET", "/share/stix", access.ShareFeed, s.apiStixExport),
 		upload(a("POST", "/share/stix", access.ShareImport, s.apiStixImport)),
+
+		a("POST", "/subject-access", access.SubjectAccess, s.apiSubjectAccess),
 	}
 }
 

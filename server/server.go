@@ -88,6 +88,9 @@ type Deps struct {
 	Now      greyline.Clock
 	// Pools are exported as Prometheus metrics, by name.
 	Pools map[string]*sql.DB
+
+	// DataProtection answers subject access requests.
+	DataProtection greyline.DataProtectionService
 }
 
 // Server serves greyline over HTTP.
@@ -124,6 +127,8 @@ type Server struct {
 	limits       *limiter
 	routes       []route
 	handler      http.Handler
+
+	dataProtection greyline.DataProtectionService
 }
 
 // New builds a server. Templates are parsed here, once.
@@ -183,6 +188,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		limits:  newLimiter(d.Now),
 		tokens:  newTokenCache(d.Now),
 	}
+	s.dataProtection = d.DataProtection
 	s.routes = s.routeTable()
 	s.handler = s.buildHandler()
 	return s, nil

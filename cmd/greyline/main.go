@@ -96,6 +96,9 @@ func commands() []command {
 		{"restore", restoreSynopsis, restoreAbout, (*Main).restoreCmd},
 		{"licences", "greyline licences expire [options]", "Expire licences whose validity has ended (for cron; the server also does it).", (*Main).licencesCmd},
 		{"certificate", "greyline certificate verify [--keys FILE] FILE-OR-TOKEN", "Check a licence certificate's signature offline.", (*Main).certificateCmd},
+		{"retention", "greyline retention apply [--dry-run] [options]", "Pseudonymise complainants whose complaints are past the retention period (the server does it daily).", (*Main).retentionCmd},
+		{"subject", "greyline subject export --cnic CNIC [options]", "Print as JSON everything greyline holds about the person with a CNIC (audited).", (*Main).subjectCmd},
+		{"keys", "greyline keys <rotate|new|status> [options]", "Rotate the master keys that seal personal data, with no downtime.", (*Main).keysCmd},
 		{"version", "greyline version", "Print the version and build information.", (*Main).version},
 	}
 }

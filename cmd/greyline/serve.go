@@ -42,6 +42,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	lf.register(fs)
 	var nf networkFlags
 	nf.register(fs)
+	var rf retentionFlags
+	rf.register(fs)
 	if err := m.parse(fs, args, secretFlags); err != nil {
 		return err
 	}
@@ -67,6 +69,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	v.Check(cfg.ShutdownTimeout > 0, "--shutdown-timeout", "must be positive")
 	lf.validate(&v)
 	nf.validate(&v)
+	rf.validate(&v)
 	if fs.NArg() > 0 {
 		v.Add("arguments", fmt.Sprintf("unexpected %q", fs.Args()))
 	}
@@ -180,7 +183,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	watches.Start()
 	defer watches.Close()
 	srv, err = server.New(cfg, server.Deps{Takedowns: db, Watch: watches, Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
-		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
+		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles,
+		DataProtection: db})
 	if err != nil {
 		return err
 	}
@@ -189,8 +193,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv.FollowFrom(seq)
 	go srv.Follow(ctx, followEvery)
-	go maintain(ctx, db, srv, log)
+	go maintain(ctx, db, srv, log, rf.period)
 	go reloadWatch(ctx, watches, log)
+	go watchKeys(ctx, k, log)
 	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
 	return srv.ListenAndServe(ctx, func(addr string) {
 		base := baseURL(addr, cfg.TLSCert != "")
@@ -252,11 +257,16 @@ func reloadWatch(ctx context.Context, w *watch.Service, log *slog.Logger) {
 	}
 }
 
-func maintain(ctx context.Context, db *sqlstore.DB, srv *server.Server, log *slog.Logger) {
+func maintain(ctx context.Context, db *sqlstore.DB, srv *server.Server, log *slog.Logger, retention greyline.RetentionPeriod) {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
+	var retained time.Time
 	for {
+		if time.Since(retained) >= 24*time.Hour {
+			retained = time.Now()
+			applyRetention(sys, db, log, retention)
+		}
 		// With several servers on one database, each job runs on one of them.
 		if _, err := db.Exclusive(sys, "licence-expiry", func(ctx context.Context) error {
 			n, err := db.ExpireDue(ctx)
