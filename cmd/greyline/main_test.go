@@ -213,7 +213,7 @@ func TestHelp(t *testing.T) {
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims")},
+			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims", "retention-complainant")},
 		{[]string{"demo", "--help"}, "Usage: greyline demo [options]", with(storeOptions,
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
 			"provisional-days", "signing-keys", "platforms")},
@@ -240,7 +240,7 @@ func TestHelp(t *testing.T) {
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims")},
+			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims", "retention-complainant")},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
