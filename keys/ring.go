@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The keyring's text form, used by the keyring file (DATA-DIR/secret.key)
@@ -253,24 +251,4 @@ func WriteRingFile(path string, r Ring) error {
 		d.Close()
 	}
 	return nil
-}
-
-// Watch reloads the keyring file whenever it changes, checking every
-// interval until ctx ends; failures go to onErr and leave the keys in use.
-func (k *Keys) Watch(ctx context.Context, every time.Duration, onErr func(error)) {
-	if k.path == "" {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := k.ReloadIfChanged(); err != nil && onErr != nil {
-			onErr(err)
-		}
-	}
 }
