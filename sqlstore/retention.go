@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -63,14 +64,19 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 	decided := map[complainantKey]bool{}
 	after, afterID := time.Time{}, int64(0)
 	for {
+		// What one batch saw and did, kept apart until it commits: a
+		// transaction the engine retries starts again from the same place.
 		var batch greyline.RetentionResult
 		var n int
+		var nextAt time.Time
+		var nextID int64
+		var seen []complainantKey
 		run := db.write
 		if dryRun {
 			run = db.read
 		}
 		err := run(ctx, func(t *tx) error {
-			batch = greyline.RetentionResult{}
+			batch, n, nextAt, nextID, seen = greyline.RetentionResult{}, 0, after, afterID, nil
 			rows, err := t.query(`SELECT id, received_at, cnic_hash, phone_hash FROM complaints
 				WHERE pseudonymised_at IS NULL AND received_at <= ? AND (received_at > ? OR (received_at = ? AND id > ?))
 				ORDER BY received_at, id LIMIT ?`, res.Cutoff, after, after, afterID, retentionBatch)
@@ -78,7 +84,6 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 				return err
 			}
 			var keys []complainantKey
-			n = 0
 			for rows.Next() {
 				var id int64
 				var at time.Time
@@ -88,7 +93,7 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 					return err
 				}
 				n++
-				after, afterID = at.UTC(), id
+				nextAt, nextID = at.UTC(), id
 				keys = append(keys, keyOf(id, cnic, phone))
 			}
 			rows.Close()
@@ -96,10 +101,10 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 				return err
 			}
 			for _, k := range keys {
-				if decided[k] {
+				if decided[k] || slices.Contains(seen, k) {
 					continue
 				}
-				decided[k] = true
+				seen = append(seen, k)
 				if err := t.retainOrPseudonymise(k, res.Cutoff, now, dryRun, &batch); err != nil {
 					return err
 				}
@@ -112,6 +117,10 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 		})
 		if err != nil {
 			return res, err
+		}
+		after, afterID = nextAt, nextID
+		for _, k := range seen {
+			decided[k] = true
 		}
 		res.Pseudonymised += batch.Pseudonymised
 		res.Complainants += batch.Complainants

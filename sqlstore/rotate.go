@@ -162,7 +162,9 @@ const maxRotationPasses = 5
 // checks the old value is still there) and looked at again in the next
 // pass; passes repeat until one finds nothing left to do. Servers still
 // sealing under an older master make more work for the next pass; the
-// final Usage says whether anything is left.
+// final Usage says whether anything is left. The networks count victims by
+// lookup hash: re-hashed complaints go to the change log, and until a
+// person's last complaint is re-hashed the networks may count them twice.
 func (db *DB) RotateKeys(ctx context.Context, batch int) (RotationResult, error) {
 	if batch <= 0 {
 		batch = 500
@@ -174,9 +176,12 @@ func (db *DB) RotateKeys(ctx context.Context, batch int) (RotationResult, error)
 		for _, tbl := range sealedTables {
 			after := int64(0)
 			for {
+				// Counted apart until the batch commits: a retried
+				// transaction starts again from the same row.
 				var n, resealed, rehashed, raced int
+				var next int64
 				err := db.write(ctx, func(t *tx) error {
-					n, resealed, rehashed, raced = 0, 0, 0, 0
+					n, resealed, rehashed, raced, next = 0, 0, 0, 0, after
 					rows, err := t.query(tbl.query, after, batch)
 					if err != nil {
 						return err
@@ -196,7 +201,7 @@ func (db *DB) RotateKeys(ctx context.Context, batch int) (RotationResult, error)
 					}
 					for _, r := range rs {
 						n++
-						after = r.id
+						next = r.id
 						s, h, ok, err := t.reseal(tbl.name, r)
 						if err != nil {
 							return err
@@ -215,6 +220,7 @@ func (db *DB) RotateKeys(ctx context.Context, batch int) (RotationResult, error)
 				if err != nil {
 					return res, err
 				}
+				after = next
 				res.Resealed[tbl.name] += resealed
 				res.Rehashed[tbl.name] += rehashed
 				res.Raced += raced
