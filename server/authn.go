@@ -255,17 +255,20 @@ func (l *limiter) allow(key string, perMinute int) bool {
 var errTooManyAttempts = greyline.Errorf(greyline.ERATELIMITED, "Too many attempts from your network. Wait a minute and try again.")
 
 // csrfUnderAnyKey accepts a token made under an older key of the ring, so
-// that forms rendered before a key rotation still submit.
+// that forms rendered before a key rotation still submit. Tokens are
+// compared as text, as the current one is: base64 decoding would let a
+// changed last character through.
 func (s *Server) csrfUnderAnyKey(r *http.Request, c *reqCtx, got string) bool {
-	mac, err := base64.RawURLEncoding.DecodeString(got)
-	if err != nil {
-		return false
-	}
+	var macs [][]byte
 	if c.session != nil {
-		return s.keys.VerifyMAC(mac, "csrf-session", c.session.CSRF)
+		macs = s.keys.MACs("csrf-session", c.session.CSRF)
+	} else if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		macs = s.keys.MACs("csrf-anon", ck.Value)
 	}
-	if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
-		return s.keys.VerifyMAC(mac, "csrf-anon", ck.Value)
+	for _, m := range macs {
+		if hmac.Equal([]byte(got), []byte(encodeMAC(m))) {
+			return true
+		}
 	}
 	return false
 }
