@@ -247,9 +247,10 @@ func (m *Main) keysCmd(ctx context.Context, args []string) error {
 		return nil
 	}
 	fixed := sf.secretKey != ""
-	if sub == "rotate" && !fixed && !noNew && !retire {
-		// Hold the file while adding to it, so that two rotations cannot
-		// both add a key 2, the second overwriting the first's.
+	if sub == "rotate" && !fixed && !noNew {
+		// Hold the file while changing it, so that two rotations cannot
+		// both add a key 2, the second overwriting the first's, nor a
+		// retirement drop a key another rotation has just added.
 		if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
 			return err
 		}
@@ -330,8 +331,11 @@ func (m *Main) retireKeys(ctx context.Context, db *sqlstore.DB, k *keys.Keys, fi
 	sealing := k.SealingID()
 	ring := k.Ring()
 	var old []string
+	var kept keys.Ring // the sealing key, and any still being rolled out
 	for _, mk := range ring {
-		if mk.ID != sealing {
+		if mk.ID == sealing || mk.Pending {
+			kept = append(kept, mk)
+		} else {
 			old = append(old, fmt.Sprint(mk.ID))
 		}
 	}
@@ -348,10 +352,10 @@ func (m *Main) retireKeys(ctx context.Context, db *sqlstore.DB, k *keys.Keys, fi
 		return greyline.Errorf(greyline.ECONFLICT, "key(s) %s are still in use: run `greyline keys rotate --no-new-key` first", strings.Join(old, ", "))
 	}
 	if fixed {
-		fmt.Fprintf(m.Stdout, "nothing uses key(s) %s any more: remove them from GREYLINE_SECRET_KEY, keeping only the entry %d:…, on every server\n", strings.Join(old, ", "), sealing)
+		fmt.Fprintf(m.Stdout, "nothing uses key(s) %s any more: remove them from GREYLINE_SECRET_KEY, keeping the entry %d:… (and any pending one), on every server\n", strings.Join(old, ", "), sealing)
 		return nil
 	}
-	if err := keys.WriteRingFile(k.Path(), ring.Only(sealing)); err != nil {
+	if err := keys.WriteRingFile(k.Path(), kept); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "retired key(s) %s: %s holds key %d alone; backups made before the rotation need the old keyring\n", strings.Join(old, ", "), k.Path(), sealing)

@@ -317,7 +317,7 @@ func TestKeysGivenDirectly(t *testing.T) {
 	if out := c.mustRun("keys", "rotate", "--no-new-key"); !strings.Contains(out, "everything is under key 2") {
 		t.Errorf("rotate:\n%s", out)
 	}
-	if out := c.mustRun("keys", "rotate", "--retire-old"); !strings.Contains(out, "remove them from GREYLINE_SECRET_KEY, keeping only the entry 2:") {
+	if out := c.mustRun("keys", "rotate", "--retire-old"); !strings.Contains(out, "remove them from GREYLINE_SECRET_KEY, keeping the entry 2:") {
 		t.Errorf("retire:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(c.dataDir, "secret.key")); err == nil {
