@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/identifier"
 )
 
 var _ greyline.DataProtectionService = (*DB)(nil)
@@ -38,15 +39,39 @@ func keyOf(id int64, cnic, phone string) complainantKey {
 	return complainantKey{id: id}
 }
 
-// where selects the person's complaints that still hold details.
-func (k complainantKey) where() (string, []any) {
-	switch k.col {
-	case "cnic_hash":
-		return "cnic_hash = ? AND pseudonymised_at IS NULL", []any{k.hash}
-	case "phone_hash":
-		return "phone_hash = ? AND cnic_hash = '' AND pseudonymised_at IS NULL", []any{k.hash}
+// where selects the person's complaints that still hold details, found
+// from one of them (id): while keys are rotated, some of the person's
+// complaints may hold the hash under the old key and some under the new,
+// so the hashes under every key are computed from its details.
+func (t *tx) where(k complainantKey, id int64) (string, []any, error) {
+	if k.col == "" {
+		return "id = ? AND pseudonymised_at IS NULL", []any{k.id}, nil
 	}
-	return "id = ? AND pseudonymised_at IS NULL", []any{k.id}
+	hashes := []any{k.hash}
+	var ref string
+	var sealed []byte
+	if err := t.queryRow("SELECT reference, complainant FROM complaints WHERE id = ?", id).Scan(&ref, &sealed); err != nil {
+		return "", nil, err
+	}
+	var who greyline.Complainant
+	if plain, err := t.db.opt.Keys.Open(sealed, complainantAD(ref)); err == nil && json.Unmarshal(plain, &who) == nil {
+		typ, kind, value := identifier.CNIC, "cnic", who.CNIC
+		if k.col == "phone_hash" {
+			typ, kind, value = identifier.Phone, "phone", who.Phone
+		}
+		if x := identifier.Parse(typ, value); x.Valid {
+			for _, h := range lookupHashes(t.db, kind, x.Value) {
+				if h != k.hash {
+					hashes = append(hashes, h)
+				}
+			}
+		}
+	}
+	cond := k.col + " IN " + inList(len(hashes)) + " AND pseudonymised_at IS NULL"
+	if k.col == "phone_hash" {
+		cond += " AND cnic_hash = ''"
+	}
+	return cond, hashes, nil
 }
 
 // ApplyRetention implements greyline.DataProtectionService. It walks the
@@ -83,7 +108,11 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 			if err != nil {
 				return err
 			}
-			var keys []complainantKey
+			type candidate struct {
+				id  int64
+				key complainantKey
+			}
+			var cands []candidate
 			for rows.Next() {
 				var id int64
 				var at time.Time
@@ -94,20 +123,21 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 				}
 				n++
 				nextAt, nextID = at.UTC(), id
-				keys = append(keys, keyOf(id, cnic, phone))
+				cands = append(cands, candidate{id, keyOf(id, cnic, phone)})
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			for _, k := range keys {
-				if decided[k] || slices.Contains(seen, k) {
+			for _, c := range cands {
+				if decided[c.key] || slices.Contains(seen, c.key) {
 					continue
 				}
-				seen = append(seen, k)
-				if err := t.retainOrPseudonymise(k, res.Cutoff, now, dryRun, &batch); err != nil {
+				covered, err := t.retainOrPseudonymise(c.key, c.id, res.Cutoff, now, dryRun, &batch)
+				if err != nil {
 					return err
 				}
+				seen = append(append(seen, c.key), covered...)
 			}
 			if dryRun || batch.Pseudonymised == 0 {
 				return nil
@@ -146,28 +176,36 @@ func (m *retentionMember) heldForCase() bool {
 	return m.openFIRs > 0 || (m.status == greyline.ComplaintCaseRegistered && m.firs == 0)
 }
 
-// retainOrPseudonymise decides for one complainant and, unless dry, removes
-// their details from every complaint of theirs.
-func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRun bool, res *greyline.RetentionResult) error {
-	cond, args := k.where()
-	rows, err := t.query("SELECT id, reference, status, received_at FROM complaints WHERE "+cond+" ORDER BY id", args...)
+// retainOrPseudonymise decides for one complainant, found from one of
+// their complaints (id), and, unless dry, removes their details from every
+// complaint of theirs. It returns the keys of the complaints it decided
+// for (one person's may differ while keys are rotated).
+func (t *tx) retainOrPseudonymise(k complainantKey, id int64, cutoff, now time.Time, dryRun bool, res *greyline.RetentionResult) ([]complainantKey, error) {
+	cond, args, err := t.where(k, id)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	rows, err := t.query("SELECT id, reference, status, received_at, cnic_hash, phone_hash FROM complaints WHERE "+cond+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
 	}
 	var ms []*retentionMember
+	var covered []complainantKey
 	byID := map[int64]*retentionMember{}
 	for rows.Next() {
 		var m retentionMember
-		if err := rows.Scan(&m.id, &m.ref, &m.status, &m.start); err != nil {
+		var cnic, phone string
+		if err := rows.Scan(&m.id, &m.ref, &m.status, &m.start, &cnic, &phone); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		ms = append(ms, &m)
 		byID[m.id] = &m
+		covered = append(covered, keyOf(m.id, cnic, phone))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(ms) == 0 {
-		return err
+		return covered, err
 	}
 	ids := make([]any, len(ms))
 	for i, m := range ms {
@@ -186,7 +224,7 @@ func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRu
 		}
 		return nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	// ... or when the last of its FIRs was concluded, if later; an FIR not
 	// concluded holds the complaint.
@@ -207,7 +245,7 @@ func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRu
 		}
 		return nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	due := true
 	for _, m := range ms {
@@ -224,12 +262,12 @@ func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRu
 				res.HeldWithRecent++
 			}
 		}
-		return nil
+		return covered, nil
 	}
 	res.Pseudonymised += len(ms)
 	res.Complainants++
 	if dryRun {
-		return nil
+		return covered, nil
 	}
 	// One random pseudonym for the person: their complaints still count as
 	// one victim, and nothing derived from their CNIC or phone is left.
@@ -246,10 +284,10 @@ func (t *tx) retainOrPseudonymise(k complainantKey, cutoff, now time.Time, dryRu
 	}
 	for _, m := range ms {
 		if err := t.pseudonymise(m, cnicHash, phoneHash, now); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return covered, nil
 }
 
 // pseudonymise removes one complaint's complainant details, keeping the

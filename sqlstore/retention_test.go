@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/report"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
@@ -253,6 +255,53 @@ func TestRetention(t *testing.T) {
 			}
 			if _, err := db.ApplyRetention(context.Background(), greyline.RetentionPeriod{Forever: true}, false); err != nil {
 				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestRetentionDuringRotation: a person's complaints hashed under the old
+// and the new key (a rotation not yet finished) are still one complainant.
+func TestRetentionDuringRotation(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "secret.key")
+			k, err := keys.LoadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk := newClock()
+			db := sqlstoretest.Open(t, e, sqlstoretest.Options{Now: clk.Now, Tune: func(o *sqlstore.Options) { o.Keys = k }})
+			inv := actorCtx(mustUser(t, db, "investigator@nccia.gov.pk", greyline.RoleInvestigator))
+			file := func() {
+				t.Helper()
+				c, _, _, err := db.CreateComplaint(inv, sampleComplaint(clk.Now()), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.ChangeComplaint(inv, c.ID, greyline.ComplaintChange{To: greyline.ComplaintClosed, Reason: "resolved", Version: c.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			file()
+			r, _, _ := k.Ring().Add(false)
+			if err := keys.WriteRingFile(path, r); err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			file()
+			if n := count(t, db, "SELECT COUNT(DISTINCT cnic_hash) FROM complaints"); n != 2 {
+				t.Fatalf("%d CNIC hashes, want one under each key", n)
+			}
+			clk.Add(2 * 366 * 24 * time.Hour)
+			got, err := db.ApplyRetention(sys(), greyline.RetentionPeriod{Years: 2}, false)
+			if err != nil || got.Pseudonymised != 2 || got.Complainants != 1 {
+				t.Fatalf("%v %+v", err, got)
+			}
+			if n := count(t, db, "SELECT COUNT(DISTINCT cnic_hash) FROM complaints"); n != 1 {
+				t.Errorf("%d pseudonyms for one complainant", n)
 			}
 		})
 	}
