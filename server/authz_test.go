@@ -471,7 +471,7 @@ var authzClearance = map[greyline.ApplicationKind][]string{
 // addLicensing builds, for TESTCO and for another business, a licensed
 // business with a person and a site, and a submitted amendment with
 // documents, an objection (raised on TESTCO's task) and open tasks.
-func (f *authzFixture) addLicensing(t *testing.T) {
+func (f *authzFixture) addLicensing(t testing.TB) {
 	e := f.e
 	decider := e.user(e.seeded("PTA"), greyline.RoleReviewer)
 	f.lic = map[string]*licensingRecords{}
@@ -528,7 +528,7 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 
 // addNetwork records an analyst's decision on the network that the two
 // complaints of the licensing records form.
-func (f *authzFixture) addNetwork(t *testing.T) {
+func (f *authzFixture) addNetwork(t testing.TB) {
 	a, b := f.lic[tOwn].complaint, f.lic[tOther].complaint
 	f.network = min(a, b)
 	if n, ok := f.e.srv.nets.Engine().NetworkOf(a); !ok || n != f.network {
@@ -543,7 +543,7 @@ func (f *authzFixture) addNetwork(t *testing.T) {
 }
 
 // addEnforcement records an operation with a raid, a person and an FIR.
-func (f *authzFixture) addEnforcement(t *testing.T) {
+func (f *authzFixture) addEnforcement(t testing.TB) {
 	inv := actorCtx(f.e.user(f.e.noTFA, greyline.RoleInvestigator))
 	now := f.e.clock.Now()
 	op := &greyline.Operation{Name: "Operation Grey", StartsOn: now.Add(-48 * time.Hour)}
@@ -651,7 +651,7 @@ func (f *authzFixture) signIn(c *authzCaller) {
 }
 
 // recordID resolves the {id} of path for a target and caller.
-func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCaller, api bool) int64 {
+func (f *authzFixture) recordID(t testing.TB, path, target string, c *authzCaller, api bool) int64 {
 	self := c.pageUser
 	tok := c.pageTokID
 	if api {
