@@ -484,3 +484,31 @@ func fuzzTargetsIn(t *testing.T, file string) map[string]bool {
 	}
 	return out
 }
+
+// TestFuzzBodyHarnessSeesWrites: the harness's checks can fail. A valid body
+// writes and the write summary notices; a refused one leaves it alone.
+func TestFuzzBodyHarnessSeesWrites(t *testing.T) {
+	b := newBodyFuzz(t, "POST /api/v1/orgs")
+	before := b.printer(t)
+	if st := b.check(t, []byte(`{"code":"x","name":"","kind":"castle"}`)); st != http.StatusBadRequest {
+		t.Fatalf("invalid organisation: %d, want 400", st)
+	}
+	if b.printer(t) != before {
+		t.Fatal("a refused body changed the write summary")
+	}
+	if st := b.check(t, []byte(`{"code":"HARNESS","name":"Harness Co","kind":"bank"}`)); st != http.StatusCreated {
+		t.Fatalf("valid organisation: %d, want 201", st)
+	}
+	if b.printer(t) == before {
+		t.Fatal("the write summary did not notice a new organisation")
+	}
+	// An update that adds no row is noticed through its audit event.
+	u := newBodyFuzz(t, "PATCH /api/v1/users/{id}")
+	before = u.printer(t)
+	if st := u.check(t, []byte(`{"roles":["reviewer"]}`)); st != http.StatusOK {
+		t.Fatalf("role change: %d, want 200", st)
+	}
+	if u.printer(t) == before {
+		t.Fatal("the write summary did not notice a role change")
+	}
+}

@@ -154,6 +154,11 @@ func (t *tx) insertComplaintDocument(complaintID int64, d *greyline.Document) er
 
 // AddComplaintDocument stores one more evidence file for a complaint.
 func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a greyline.Attachment) (*greyline.Document, error) {
+	// Refuse before storing, so that a refused upload leaves no file behind;
+	// the transaction checks again.
+	if err := db.read(ctx, func(t *tx) error { return t.canAttach(complaintID) }); err != nil {
+		return nil, err
+	}
 	docs, err := db.storeAttachments(ctx, []greyline.Attachment{a})
 	if err != nil {
 		return nil, err
@@ -163,18 +168,8 @@ func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a gre
 		if err := t.lockRow("complaints", complaintID); err != nil {
 			return err
 		}
-		var exists, n int
-		if err := t.queryRow("SELECT COUNT(*) FROM complaints WHERE id = ?", complaintID).Scan(&exists); err != nil {
+		if err := t.canAttach(complaintID); err != nil {
 			return err
-		}
-		if exists == 0 {
-			return notFound(sql.ErrNoRows, "Complaint")
-		}
-		if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE complaint_id = ?", complaintID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= greyline.MaxAttachments {
-			return greyline.Invalid("file", fmt.Sprintf("a complaint holds at most %d files", greyline.MaxAttachments))
 		}
 		return t.insertComplaintDocument(complaintID, d)
 	})
@@ -182,6 +177,24 @@ func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a gre
 		return nil, err
 	}
 	return d, nil
+}
+
+// canAttach refuses a file for a complaint that does not exist or is full.
+func (t *tx) canAttach(complaintID int64) error {
+	var exists, n int
+	if err := t.queryRow("SELECT COUNT(*) FROM complaints WHERE id = ?", complaintID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists == 0 {
+		return notFound(sql.ErrNoRows, "Complaint")
+	}
+	if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE complaint_id = ?", complaintID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= greyline.MaxAttachments {
+		return greyline.Invalid("file", fmt.Sprintf("a complaint holds at most %d files", greyline.MaxAttachments))
+	}
+	return nil
 }
 
 // OpenComplaintDocument returns one of a complaint's documents with its
