@@ -413,7 +413,7 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 	}
 	d.Filename, d.ContentType, d.Size, d.SHA256 = cleanFilename(d.Filename), stored.ContentType, stored.Size, stored.SHA256
 	d.UploadedBy, d.UploadedAt = greyline.ActorFrom(ctx).UserID, db.now()
-	return db.write(ctx, func(t *tx) error {
+	err = db.write(ctx, func(t *tx) error {
 		if err := t.canAddDocument(d); err != nil {
 			return err
 		}
@@ -433,6 +433,10 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 		}
 		return t.audit(greyline.AuditEvent{Action: "document.upload", RecordType: "document", RecordID: idString(d.ID), Detail: "kind=" + string(d.Kind) + " sha256=" + d.SHA256})
 	})
+	if err != nil && stored.New {
+		db.discardFiles(ctx, []string{stored.SHA256})
+	}
+	return err
 }
 
 // canAddDocument refuses a document whose application or inspection does

@@ -114,28 +114,49 @@ func (db *DB) ReviewIdentifier(ctx context.Context, complaintID, identifierID in
 }
 
 // storeAttachments puts a complaint's files in the file store before the
-// transaction that records them: the store is content-addressed, so a file
-// left behind by a failed transaction is harmless and reused by a retry.
-func (db *DB) storeAttachments(ctx context.Context, atts []greyline.Attachment) ([]*greyline.Document, error) {
+// transaction that records them. It returns the hashes of the files it
+// added, for discardFiles should that transaction fail; if one file is
+// refused, those stored before it are discarded at once.
+func (db *DB) storeAttachments(ctx context.Context, atts []greyline.Attachment) ([]*greyline.Document, []string, error) {
 	if len(atts) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(atts) > greyline.MaxAttachments {
-		return nil, greyline.Invalid("attachments", fmt.Sprintf("at most %d files", greyline.MaxAttachments))
+		return nil, nil, greyline.Invalid("attachments", fmt.Sprintf("at most %d files", greyline.MaxAttachments))
 	}
 	if db.opt.Files == nil {
-		return nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
+		return nil, nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 	}
 	docs := make([]*greyline.Document, 0, len(atts))
+	var fresh []string
 	for _, a := range atts {
 		stored, err := db.opt.Files.Put(a.Content, db.maxUpload())
 		if err != nil {
-			return nil, err
+			db.discardFiles(ctx, fresh)
+			return nil, nil, err
+		}
+		if stored.New {
+			fresh = append(fresh, stored.SHA256)
 		}
 		docs = append(docs, &greyline.Document{Kind: greyline.DocEvidence, Filename: cleanFilename(a.Filename), ContentType: stored.ContentType,
 			Size: stored.Size, SHA256: stored.SHA256, UploadedBy: greyline.ActorFrom(ctx).UserID, UploadedAt: db.now()})
 	}
-	return docs, nil
+	return docs, fresh, nil
+}
+
+// discardFiles removes files that a failed write had just added to the
+// store, so that a refused upload leaves nothing behind. A file that a
+// document holds after all (the same content, sent again meanwhile) stays.
+func (db *DB) discardFiles(ctx context.Context, sums []string) {
+	for _, sum := range sums {
+		var n int
+		err := db.read(ctx, func(t *tx) error {
+			return t.queryRow("SELECT COUNT(*) FROM documents WHERE sha256 = ?", sum).Scan(&n)
+		})
+		if err == nil && n == 0 {
+			db.opt.Files.Remove(sum)
+		}
+	}
 }
 
 func (t *tx) insertComplaintDocument(complaintID int64, d *greyline.Document) error {
@@ -159,7 +180,7 @@ func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a gre
 	if err := db.read(ctx, func(t *tx) error { return t.canAttach(complaintID) }); err != nil {
 		return nil, err
 	}
-	docs, err := db.storeAttachments(ctx, []greyline.Attachment{a})
+	docs, fresh, err := db.storeAttachments(ctx, []greyline.Attachment{a})
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +195,7 @@ func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a gre
 		return t.insertComplaintDocument(complaintID, d)
 	})
 	if err != nil {
+		db.discardFiles(ctx, fresh)
 		return nil, err
 	}
 	return d, nil

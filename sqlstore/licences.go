@@ -313,11 +313,21 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, pho
 		}
 	}
 	var docs []*greyline.Document
+	var fresh []string // files added here, removed again if the inspection is not recorded
+	recorded := false
+	defer func() {
+		if !recorded {
+			db.discardFiles(ctx, fresh)
+		}
+	}()
 	for _, ph := range photos {
 		if db.opt.Files == nil {
 			return nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 		}
 		st, err := db.opt.Files.Put(ph.Content, db.maxUpload())
+		if st.New {
+			fresh = append(fresh, st.SHA256)
+		}
 		if err != nil {
 			var ge *greyline.Error
 			if errors.As(err, &ge) && len(ge.Fields) > 0 {
@@ -373,6 +383,7 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, pho
 		out, err = t.licence(l.ID)
 		return err
 	})
+	recorded = err == nil
 	return out, err
 }
 
