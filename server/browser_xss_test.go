@@ -125,12 +125,12 @@ func addHostileRecords(t *testing.T, e *testEnv) *hostileRecords {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []*greyline.Document{
+	for i, d := range []*greyline.Document{
 		{ApplicationID: a.ID, Kind: greyline.DocCNIC, PersonID: person.ID, Filename: next() + ".pdf"},
 		{ApplicationID: a.ID, Kind: greyline.DocNTN, Filename: next() + ".pdf"},
 		{ApplicationID: a.ID, Kind: greyline.DocBankStatement, Filename: next() + ".pdf"},
 	} {
-		if err := e.db.AddDocument(app, d, bytes.NewReader(testPDF(d.Filename))); err != nil {
+		if err := e.db.AddDocument(app, d, bytes.NewReader(testPDF("evil-"+strconv.Itoa(i)))); err != nil {
 			t.Fatal(err)
 		}
 	}
