@@ -1055,18 +1055,12 @@ func TestAuthzSignInStages(t *testing.T) {
 			}
 			// Signing out works at any stage (the route is stageAny), and
 			// ends the session.
-			//
-			// KNOWN PRODUCTION BUG: authorize() denies it. c.subject is set
-			// only for full sessions, so access.Decide sees an anonymous
-			// subject and the SignOut rule (AnyUser) answers Unauthenticated:
-			// 401, and the half-signed-in session lives on.
-			const bug = "KNOWN PRODUCTION BUG (access/access.go SignOut rule needs a full sign-in, defeating stageAny on POST /logout): "
 			res := f.pageRequest(t, c, csrf, "POST", "/logout", emptyForm)
 			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login?done=") {
-				t.Errorf("%sPOST /logout at stage %s: want 303 to /login?done=…; got %d %q", bug, tc.state, res.status, res.location)
+				t.Errorf("POST /logout at stage %s: want 303 to /login?done=…; got %d %q", tc.state, res.status, res.location)
 			}
 			if _, err := e.db.FindSession(e.sys, tok); err == nil {
-				t.Errorf("%ssession at stage %s survived sign-out", bug, tc.state)
+				t.Errorf("session at stage %s survived sign-out", tc.state)
 			}
 		})
 	}
@@ -1118,15 +1112,10 @@ func TestAuthzSessionOnAPI(t *testing.T) {
 }
 
 // TestAuthzHiddenLooksMissing: a record out of scope is answered exactly as
-// a record that does not exist, so that ids cannot be probed.
-//
-// KNOWN PRODUCTION BUG: the record loaders (server/middleware.go userRecord,
-// orgRecord) pass on the store's own not-found error ("User not found.",
-// "Organisation not found."), while a hidden record gets errNotFound ("The
-// page or record you asked for does not exist."), so the message tells a
-// non-admin which ids exist.
+// a record that does not exist, so that ids cannot be probed. (The record
+// loaders once passed on the store's own "User not found.", which told a
+// non-admin which ids exist; asMissing in server/middleware.go fixed it.)
 func TestAuthzHiddenLooksMissing(t *testing.T) {
-	const bug = "KNOWN PRODUCTION BUG (server/middleware.go record loaders: missing and hidden records differ): "
 	e := newEnv(t)
 	u := e.user(nil, greyline.RoleReviewer)
 	other := e.user(e.otherO, greyline.RoleReviewer)
@@ -1151,7 +1140,7 @@ func TestAuthzHiddenLooksMissing(t *testing.T) {
 			got[i].RequestID, got[i].Instance = "", ""
 		}
 		if diff := cmp.Diff(got[1], got[0]); diff != "" {
-			t.Errorf("%shidden %s and missing %s differ (-missing +hidden):\n%s", bug, pair[0], pair[1], diff)
+			t.Errorf("hidden %s and missing %s differ (-missing +hidden):\n%s", pair[0], pair[1], diff)
 		}
 	}
 	for _, pair := range [][2]string{
@@ -1168,7 +1157,7 @@ func TestAuthzHiddenLooksMissing(t *testing.T) {
 			got[i] = regexp.MustCompile(`[0-9a-f]{16}`).ReplaceAllString(body, "")
 		}
 		if got[0] != got[1] {
-			t.Errorf("%shidden %s and missing %s render differently", bug, pair[0], pair[1])
+			t.Errorf("hidden %s and missing %s render differently", pair[0], pair[1])
 		}
 	}
 }
