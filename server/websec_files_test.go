@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -350,5 +351,53 @@ func TestDownloadPathTraversal(t *testing.T) {
 		if status, body := rawGet(t, e, docPath, bearer); status != http.StatusNotFound || strings.Contains(body, sentinel) {
 			t.Errorf("document whose hash reads %q: %d\n%.300s", bad, status, body)
 		}
+	}
+}
+
+// TestRefusedUploadsLeaveNoFile: an upload refused after its file was read
+// leaves nothing in the store. FuzzUpload found the first of these: once a
+// complaint held its 10 files, each further upload was refused with 400
+// but its file stayed in the store, unreachable (a disk to fill, personal
+// data out of reach of retention).
+func TestRefusedUploadsLeaveNoFile(t *testing.T) {
+	u := newUploadEnv(t, Config{})
+	e := u.e
+	for i := range greyline.MaxAttachments {
+		if rec := u.upload("chat.png", cat(pngBytes, []byte(strconv.Itoa(i)))); rec.Code != http.StatusCreated {
+			t.Fatalf("file %d: %d %s", i+1, rec.Code, rec.Body)
+		}
+	}
+	files := u.storedFiles(t)
+	if rec := u.upload("one-too-many.pdf", testPDF("one too many")); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "at most 10 files") {
+		t.Errorf("upload to a full complaint: %d, want 400\n%s", rec.Code, rec.Body)
+	}
+	if n := u.storedFiles(t); n != files {
+		t.Errorf("upload to a full complaint: %d files stored, was %d", n, files)
+	}
+
+	// A complaint form whose second file is refused keeps neither.
+	helpline := e.user(nil, greyline.RoleHelpline)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	h, csrf := sessionFor(t, e, helpline, greyline.SessionFull)
+	for k, v := range map[string]string{csrfField: csrf, "name": "Ali Raza", "phone": "03001234567", "city": "Lahore", "category": "other",
+		"contact_method": "call", "payment_method": "none", "incident_date": e.clock.Now().In(greyline.Karachi).Format("2006-01-02"), "narrative": "A call."} {
+		mw.WriteField(k, v)
+	}
+	for _, f := range []struct {
+		name    string
+		content []byte
+	}{{"first.pdf", testPDF("first of two")}, {"second.pdf", []byte("%PDF-1.4\n<script>x</script>")}} {
+		w, _ := mw.CreateFormFile("attachments", f.name)
+		w.Write(f.content)
+	}
+	mw.Close()
+	h.Set("Content-Type", mw.FormDataContentType())
+	files = u.storedFiles(t)
+	if rec := inproc(e, "", "POST", "/complaints", body.Bytes(), h); rec.Code != http.StatusBadRequest {
+		t.Errorf("complaint form with a bad second file: %d, want 400", rec.Code)
+	}
+	if n := u.storedFiles(t); n != files {
+		t.Errorf("complaint form with a bad second file: %d files stored, was %d", n, files)
 	}
 }
