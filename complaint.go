@@ -451,4 +451,5 @@ type ComplaintFilter struct {
 	AssignedTo int64
 	SourceOrg  int64
 	Limit      int
+	Newest     bool // the most recently filed first (default: oldest received first)
 }

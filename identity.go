@@ -115,6 +115,7 @@ type User struct {
 	ID          int64      `json:"id"`
 	OrgID       int64      `json:"org_id"`
 	OrgCode     string     `json:"org_code"`
+	OrgKind     OrgKind    `json:"org_kind"`
 	Email       string     `json:"email"`
 	Name        string     `json:"name"`
 	Roles       []Role     `json:"roles"`

@@ -281,6 +281,7 @@ type Document struct {
 	InspectionID  int64        `json:"inspection_id,omitempty"`
 	ComplaintID   int64        `json:"complaint_id,omitempty"`
 	PersonID      int64        `json:"person_id,omitempty"` // whose CNIC or passport
+	TakedownID    int64        `json:"takedown_id,omitempty"`
 	Kind          DocumentKind `json:"kind"`
 	Filename      string       `json:"filename"`
 	ContentType   string       `json:"content_type"` // detected from the bytes

@@ -29,6 +29,7 @@ type NetworkIdentifier struct {
 	Key     string
 	Value   string
 	Finding string // an enforcement finding, in words; raises the tier
+	Removal string // a takedown, in words; lowers the tier (see network.Identifier)
 	Tier    string // as last saved
 }
 

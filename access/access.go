@@ -86,6 +86,21 @@ const (
 	SuspensionDecide Action = "suspension.decide"
 	// ReportView is the committee report: figures only, no personal data.
 	ReportView Action = "report.view"
+
+	// Takedowns and sharing.
+	TakedownView    Action = "takedown.view"    // the agencies' takedown queues
+	TakedownRequest Action = "takedown.request" // ask a platform to remove a target
+	TakedownUpdate  Action = "takedown.update"  // record the platform's answer, add evidence: the asking agency's own
+	LendingAppEdit  Action = "lending_app.edit" // SECP's approved and illegal lending-app lists
+	WatchlistView   Action = "watchlist.view"
+	WatchlistEdit   Action = "watchlist.edit"
+	AlertView       Action = "alert.view"
+	AlertResolve    Action = "alert.resolve"
+	// ShareFeed is the partner feeds and the STIX export; each record's
+	// TLP marking then decides who receives it (MayReceive).
+	ShareFeed Action = "share.feed"
+	// ShareImport takes partners' STIX bundles.
+	ShareImport Action = "share.import"
 )
 
 // Scope narrows a grant to some records.
@@ -188,6 +203,55 @@ var Rules = map[Action]Rule{
 	EnforcementReveal: {Grants: all(greyline.RoleInvestigator)},
 	SuspensionDecide:  {Grants: own(greyline.RoleReviewer, greyline.RoleInvestigator), Write: true},
 	ReportView:        {Grants: all(greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleReviewer, greyline.RoleAdmin)},
+
+	TakedownView:    {Grants: append(takedownStaff(AllRecords), Grant{greyline.RoleAdmin, AllRecords, nil})},
+	TakedownRequest: {Grants: takedownStaff(AllRecords), Write: true},
+	TakedownUpdate:  {Grants: takedownStaff(OwnOrg), Write: true},
+	LendingAppEdit: {Grants: []Grant{{greyline.RoleReviewer, AllRecords, []string{"SECP"}}, {greyline.RoleAnalyst, AllRecords, []string{"SECP"}},
+		{greyline.RoleAdmin, AllRecords, nil}}, Write: true},
+	WatchlistView: {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	WatchlistEdit: {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst), Write: true},
+	AlertView:     {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst, greyline.RoleAdmin)},
+	AlertResolve:  {Grants: all(greyline.RoleInvestigator, greyline.RoleAnalyst), Write: true},
+	ShareFeed:     {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleAdmin)},
+	ShareImport:   {Grants: all(greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), Write: true},
+}
+
+// takedownStaff are the staff of the agencies that ask for takedowns.
+func takedownStaff(sc Scope) []Grant {
+	var out []Grant
+	for _, r := range []greyline.Role{greyline.RoleReviewer, greyline.RoleInvestigator, greyline.RoleAnalyst} {
+		out = append(out, Grant{r, sc, greyline.TakedownAgencies})
+	}
+	return out
+}
+
+// feedPartners says which kind of partner each feed is for.
+var feedPartners = map[greyline.Feed]greyline.OrgKind{
+	greyline.FeedTelco: greyline.OrgTelco, greyline.FeedBank: greyline.OrgBank, greyline.FeedExchange: greyline.OrgExchange,
+}
+
+// MayReceive applies TLP 2.0 to a shared record: CLEAR and GREEN go to any
+// signed-in organisation; AMBER to the agencies and to the partners the
+// record's feed is for; AMBER+STRICT to the agencies only; RED only back
+// to the organisation that shared it.
+func MayReceive(s Subject, t greyline.TLP, feed greyline.Feed, sourceOrg int64) bool {
+	if s.Anonymous() {
+		return false
+	}
+	if sourceOrg != 0 && s.OrgID == sourceOrg {
+		return true
+	}
+	agency := s.OrgKind == greyline.OrgAgency
+	switch t {
+	case greyline.TLPClear, greyline.TLPGreen:
+		return true
+	case greyline.TLPAmber:
+		return agency || (feed != "" && feedPartners[feed] == s.OrgKind)
+	case greyline.TLPAmberStrict:
+		return agency
+	}
+	return false
 }
 
 func own(roles ...greyline.Role) []Grant {
@@ -211,6 +275,7 @@ type Subject struct {
 	UserID  int64
 	OrgID   int64
 	OrgCode string
+	OrgKind greyline.OrgKind
 	Roles   []greyline.Role
 	// Token is true when the caller authenticated with an API token, whose
 	// Scopes then also limit what it may do.

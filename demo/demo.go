@@ -36,6 +36,7 @@ var Accounts = []Account{
 	{"helpline@demo.greyline.pk", "NCCIA", greyline.RoleHelpline},
 	{"analyst@demo.greyline.pk", "NCCIA", greyline.RoleAnalyst},
 	{"partner@demo.greyline.pk", "DEMOBANK", greyline.RolePartner},
+	{"secp.reviewer@demo.greyline.pk", "SECP", greyline.RoleReviewer},
 }
 
 // Services are what the demo writes through: the same services as the app,
@@ -49,6 +50,7 @@ type Services struct {
 	Licences     greyline.LicenceService
 	Complaints   greyline.ComplaintService
 	Enforcement  greyline.EnforcementService
+	Takedowns    greyline.TakedownService
 	Now          greyline.Clock
 }
 
@@ -72,7 +74,10 @@ var minimalPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2
 //     networks, and a few recent ones in the staff queues;
 //   - Operation Grey as NCCIA briefed the Senate: 63 raids, 450 arrests,
 //     507 accused, 54 FIRs, Rs 720 million uncovered and Rs 40 million
-//     recovered; and a later raid on a licensed centre that suspends it.
+//     recovered; and a later raid on a licensed centre that suspends it;
+//   - takedowns by SECP, PTA and NCCIA, SECP's lending-app lists, a
+//     watched wallet, and two complaints that the server's watch turns
+//     into alerts (the removed app back, the wallet paid again).
 //
 // It refuses a database that has users, so it never mixes with real accounts.
 func Load(ctx context.Context, s Services) ([]Account, error) {
@@ -155,6 +160,9 @@ func Load(ctx context.Context, s Services) ([]Account, error) {
 	}
 	if err := d.complaints(ctx, now()); err != nil {
 		return nil, fmt.Errorf("demo complaints: %w", err)
+	}
+	if err := d.takedowns(ctx); err != nil {
+		return nil, fmt.Errorf("demo takedowns: %w", err)
 	}
 	return append(Accounts, Account{indus.Email, "INDUS", greyline.RoleApplicant}), nil
 }

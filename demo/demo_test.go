@@ -12,13 +12,14 @@ import (
 	"github.com/greyline/greyline/report"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
+	"github.com/greyline/greyline/watch"
 )
 
 func load(t *testing.T, db *sqlstore.DB) {
 	t.Helper()
 	ctx := greyline.WithActor(context.Background(), greyline.Actor{System: true})
 	start := time.Now()
-	if _, err := demo.Load(ctx, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db}); err != nil {
+	if _, err := demo.Load(ctx, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Takedowns: db}); err != nil {
 		t.Fatalf("demo.Load: %v", err)
 	}
 	t.Logf("demo.Load on %s took %v", db.Engine(), time.Since(start).Round(time.Millisecond))
@@ -239,6 +240,29 @@ func checkLinks(t *testing.T, db *sqlstore.DB) {
 	var seized int
 	if err := rd.QueryRow("SELECT COUNT(*) FROM identifiers WHERE finding <> '' AND complaints > 0").Scan(&seized); err != nil || seized < 3 {
 		t.Errorf("%d seized wallets named in complaints (%v), want at least 3", seized, err)
+	}
+
+	// Takedowns in every state but one; the watch turns the last two
+	// complaints into alerts once it has read them.
+	tds, err := db.ListTakedowns(ctx, greyline.TakedownFilter{})
+	if err != nil || len(tds) != 5 {
+		t.Fatalf("takedowns: %d %v", len(tds), err)
+	}
+	w := watch.New(db, nil)
+	if err := w.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recent, _ := db.ListComplaints(ctx, greyline.ComplaintFilter{Limit: 2, Newest: true})
+	if err := w.CheckComplaints(ctx, []int64{recent[0].ID, recent[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := db.ListAlerts(ctx, greyline.AlertFilter{})
+	kinds := map[greyline.AlertKind]int{}
+	for _, a := range alerts {
+		kinds[a.Kind]++
+	}
+	if diff := cmp.Diff(map[greyline.AlertKind]int{greyline.AlertReappearance: 1, greyline.AlertWallet: 1}, kinds); err != nil || diff != "" {
+		t.Errorf("alerts (-want +got):\n%s %v", diff, err)
 	}
 }
 

@@ -252,7 +252,7 @@ func (s *Service) convert(data *greyline.NetworkData) ([]network.Complaint, []ne
 	}
 	ids := make([]network.Identifier, len(data.Identifiers))
 	for i, x := range data.Identifiers {
-		ids[i] = network.Identifier{ID: x.ID, Type: x.Type, Key: x.Key, Value: x.Value, Finding: x.Finding, Listed: s.listed(x.Type, x.Value)}
+		ids[i] = network.Identifier{ID: x.ID, Type: x.Type, Key: x.Key, Value: x.Value, Finding: x.Finding, Removal: x.Removal, Listed: s.listed(x.Type, x.Value)}
 	}
 	links := make([]network.Link, len(data.Links))
 	for i, l := range data.Links {
@@ -618,7 +618,7 @@ func (s *Service) SyncIdentifiers(ctx context.Context, ids []int64) error {
 	}
 	var chs []network.Changes
 	for _, x := range rows {
-		ch, err := s.eng.SetIdentifier(network.Identifier{ID: x.ID, Type: x.Type, Key: x.Key, Value: x.Value, Finding: x.Finding, Listed: s.listed(x.Type, x.Value)})
+		ch, err := s.eng.SetIdentifier(network.Identifier{ID: x.ID, Type: x.Type, Key: x.Key, Value: x.Value, Finding: x.Finding, Removal: x.Removal, Listed: s.listed(x.Type, x.Value)})
 		if err != nil {
 			return err
 		}

@@ -130,6 +130,11 @@ func (o *op) putIdentifier(id Identifier) {
 	} else {
 		delete(g.findings, k)
 	}
+	if id.Removal != "" {
+		g.removals[k] = id.Removal
+	} else {
+		delete(g.removals, k)
+	}
 	o.stateChanged(k)
 }
 

@@ -144,6 +144,7 @@ type graph struct {
 
 	identVictims map[int32]map[int32]int32 // big identifiers: victim -> complaints
 	findings     map[int32]string
+	removals     map[int32]string
 
 	decisions    map[int64]*Decision
 	confirms     map[int32]int32  // identifier -> active ConfirmIdentifier decisions
@@ -170,6 +171,7 @@ func newGraph(cfg Config) *graph {
 		victims:      newVictimIndex(0),
 		identVictims: map[int32]map[int32]int32{},
 		findings:     map[int32]string{},
+		removals:     map[int32]string{},
 		decisions:    map[int64]*Decision{},
 		confirms:     map[int32]int32{},
 		rejects:      map[int32]int32{},

@@ -76,6 +76,9 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 		if id.Finding != "" {
 			g.findings[k] = id.Finding
 		}
+		if id.Removal != "" {
+			g.removals[k] = id.Removal
+		}
 		if other, ok := g.keys.get(id.Key, g.keyOf); ok {
 			return nil, fmt.Errorf("%w: key %q given for identifiers %d and %d", ErrInvalid, id.Key, other, id.ID)
 		}

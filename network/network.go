@@ -125,6 +125,10 @@ type Identifier struct {
 	Value   string // canonical value, for display
 	Listed  bool   // on a warninglist: never links
 	Finding string // an enforcement finding in words ("seized in raid RD-2026-0012"), "" if none
+	// Removal is a takedown in words ("taken down on 3 Nov 2026 (TD-…)"):
+	// it lowers the tier to medium at most; prefixed "closed: " (a blocked
+	// number or account, which cannot be used again) it closes it.
+	Removal string
 }
 
 // Link says that a complaint mentions an identifier; one per pair.

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The tier rule (documented for partners in docs/risk.md). Points:
@@ -19,6 +20,8 @@ import (
 //     shared service as a fraud;
 //   - an enforcement finding (seized in a raid, named in a case): very
 //     high, whatever the counts, since it is evidence, not a count;
+//   - taken down by the platform: at most medium (the operation may still
+//     use it elsewhere), or none for a blocked number or account;
 //   - listed on a warninglist or rejected by an analyst: none, always.
 //
 // So one person reporting a number once with no loss is none; two people
@@ -123,6 +126,15 @@ func (g *graph) evaluate(i int32, reasons *[]string) Tier {
 	if f := g.findings[i]; f != "" {
 		t = TierVeryHigh
 		say(f)
+	}
+	if r := g.removals[i]; r != "" {
+		if closed, ok := strings.CutPrefix(r, "closed: "); ok {
+			t = TierNone
+			say(closed + ", so it can no longer be used")
+		} else {
+			t = min(t, TierMedium)
+			say(r)
+		}
 	}
 	return t
 }

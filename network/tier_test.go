@@ -15,6 +15,7 @@ func TestTiers(t *testing.T) {
 		others   int      // further complaints linked to the first one through wallet:w
 		listed   bool
 		finding  string
+		removal  string
 		decision DecisionKind // on phone:x
 		cfg      *Config
 		want     Tier
@@ -55,6 +56,12 @@ func TestTiers(t *testing.T) {
 		{name: "held but confirmed", victims: many(30), loss: 50_000_000, cfg: &Config{Default: Threshold{10, 10}}, decision: ConfirmIdentifier,
 			want: TierVeryHigh, reasons: []string{"reported in 30 complaints by 30 different people", "Rs 50,000,000 reported lost",
 				"part of a network of 30 complaints", "confirmed by an analyst"}},
+		{name: "taken down: at most medium", victims: many(20), loss: 2_000_000, removal: "taken down on 3 Nov 2026 (TD-2026-000004)", want: TierMedium,
+			reasons: []string{"reported in 20 complaints by 20 different people", "Rs 2,000,000 reported lost", "part of a network of 20 complaints",
+				"taken down on 3 Nov 2026 (TD-2026-000004)"}},
+		{name: "a blocked number is closed", victims: many(20), loss: 2_000_000, removal: "closed: taken down on 3 Nov 2026 (TD-2026-000005)", want: TierNone,
+			reasons: []string{"reported in 20 complaints by 20 different people", "Rs 2,000,000 reported lost", "part of a network of 20 complaints",
+				"taken down on 3 Nov 2026 (TD-2026-000005), so it can no longer be used"}},
 		{name: "listed", victims: many(30), loss: 50_000_000, listed: true, finding: "seized", want: TierNone,
 			reasons: []string{"on a warninglist of legitimate services (a helpline, a platform, a shortener, a gateway): it never links complaints"}},
 		{name: "rejected", victims: many(30), decision: RejectIdentifier, want: TierNone,
@@ -80,7 +87,7 @@ func TestTiers(t *testing.T) {
 				}
 			}
 			x := f.byKey["phone:x"]
-			f.ids[x-1].Listed, f.ids[x-1].Finding = tt.listed, tt.finding
+			f.ids[x-1].Listed, f.ids[x-1].Finding, f.ids[x-1].Removal = tt.listed, tt.finding, tt.removal
 			cfg := DefaultConfig()
 			if tt.cfg != nil {
 				cfg = *tt.cfg

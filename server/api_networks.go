@@ -18,6 +18,7 @@ import (
 // ComplaintsChanged is the storage hook: it brings the network engine in
 // step with complaints just written.
 func (s *Server) ComplaintsChanged(ids []int64) {
+	s.watch.ComplaintsChanged(ids)
 	if s.nets == nil {
 		return
 	}

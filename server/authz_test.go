@@ -368,6 +368,46 @@ var authzTable = map[string]authzRow{
 	"GET /licences/{id}/certificate.pdf": {action: access.LicenceView, targets: licenceViewers},
 	"GET /verify":                        {action: access.Public, expect: everyone(allowed)},
 	"GET /verify/certificate":            {action: access.Public, expect: everyone(allowed)},
+
+	// Takedowns, lending apps, the watchlist, alerts and sharing. The
+	// takedown grants are for agency staff (SECP, PTA, NCCIA): the callers
+	// here are all of TESTCO, so only the administrator sees the queues
+	// (see TestTakedownAgencies for the agencies, own and other).
+	"GET /takedowns":                             {action: access.TakedownView, expect: adminOnly},
+	"POST /takedowns":                            {action: access.TakedownRequest, expect: granted(denied), body: emptyForm},
+	"GET /takedowns/{id}":                        {action: access.TakedownView, targets: map[string]byCaller{tOwn: adminOnly}},
+	"POST /takedowns/{id}/status":                {action: access.TakedownUpdate, targets: map[string]byCaller{tOwn: granted(denied)}, body: emptyForm},
+	"POST /takedowns/{id}/documents":             {action: access.TakedownUpdate, targets: map[string]byCaller{tOwn: granted(denied)}, body: emptyForm},
+	"GET /takedowns/{id}/documents/{did}":        {action: access.TakedownView, targets: map[string]byCaller{tOwn: adminOnly}},
+	"GET /loan-apps":                             {action: access.Public, expect: everyone(allowed)},
+	"POST /loan-apps":                            {action: access.LendingAppEdit, expect: adminOnly, body: emptyForm},
+	"POST /loan-apps/import":                     {action: access.LendingAppEdit, expect: adminOnly, body: emptyForm},
+	"GET /watchlist":                             {action: access.WatchlistView, expect: enforcementViewers},
+	"POST /watchlist":                            {action: access.WatchlistEdit, expect: networkDeciders, body: emptyForm},
+	"POST /watchlist/{id}/remove":                {action: access.WatchlistEdit, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyForm},
+	"GET /alerts":                                {action: access.AlertView, expect: enforcementViewers},
+	"POST /alerts/{id}/resolve":                  {action: access.AlertResolve, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyForm},
+	"GET /share":                                 {action: access.ShareFeed, expect: suspectLookers},
+	"GET /api/v1/takedowns":                      {action: access.TakedownView, expect: adminOnly},
+	"POST /api/v1/takedowns":                     {action: access.TakedownRequest, expect: granted(denied), body: emptyJSON},
+	"GET /api/v1/takedowns/{id}":                 {action: access.TakedownView, targets: map[string]byCaller{tOwn: adminOnly}},
+	"POST /api/v1/takedowns/{id}/status":         {action: access.TakedownUpdate, targets: map[string]byCaller{tOwn: granted(denied)}, body: emptyJSON},
+	"POST /api/v1/takedowns/{id}/documents":      {action: access.TakedownUpdate, targets: map[string]byCaller{tOwn: granted(denied)}, body: emptyJSON},
+	"GET /api/v1/takedowns/{id}/documents/{did}": {action: access.TakedownView, targets: map[string]byCaller{tOwn: adminOnly}},
+	"GET /api/v1/platforms":                      {action: access.TakedownView, expect: adminOnly},
+	"GET /api/v1/lending-apps":                   {action: access.Public, expect: everyone(allowed)},
+	"GET /api/v1/lending-apps/list":              {action: access.Public, expect: everyone(allowed)},
+	"POST /api/v1/lending-apps":                  {action: access.LendingAppEdit, expect: adminOnly, body: emptyJSON},
+	"POST /api/v1/lending-apps/import":           {action: access.LendingAppEdit, expect: adminOnly, body: emptyJSON},
+	"GET /api/v1/watchlist":                      {action: access.WatchlistView, expect: enforcementViewers},
+	"POST /api/v1/watchlist":                     {action: access.WatchlistEdit, expect: networkDeciders, body: emptyJSON},
+	"POST /api/v1/watchlist/{id}/remove":         {action: access.WatchlistEdit, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyJSON},
+	"GET /api/v1/alerts":                         {action: access.AlertView, expect: enforcementViewers},
+	"POST /api/v1/alerts/{id}/resolve":           {action: access.AlertResolve, targets: map[string]byCaller{tOwn: networkDeciders}, body: emptyJSON},
+	"GET /api/v1/share/feeds/{feed}":             {action: access.ShareFeed, expect: suspectLookers},
+	"GET /api/v1/share/stix":                     {action: access.ShareFeed, expect: suspectLookers},
+	"POST /api/v1/share/stix":                    {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyJSON},
+	"POST /share/stix":                           {action: access.ShareImport, expect: granted(denied, greyline.RolePartner, greyline.RoleAnalyst, greyline.RoleAdmin), body: emptyForm},
 }
 
 // roles is a list of roles, for recordRule.
@@ -444,6 +484,9 @@ type authzFixture struct {
 	network, decision int64
 	// operation, raid, person and fir are Operation Grey records.
 	operation, raid, person, fir int64
+	// Takedowns and the watch: a request (by NCCIA) with a file, a watched
+	// wallet and an alert.
+	takedown, takedownDoc, wallet, alert int64
 }
 
 // licensingRecords are one business's records that licensing routes address.
@@ -589,6 +632,30 @@ func (f *authzFixture) addEnforcement(t testing.TB) {
 	f.lic[tOwn].suspension, f.lic[tOther].suspension = own, revs[0].ID
 }
 
+// addTakedowns has NCCIA request a takedown with evidence, watch a wallet,
+// and raise an alert.
+func (f *authzFixture) addTakedowns(t *testing.T) {
+	e := f.e
+	nccia := actorCtx(e.user(e.seeded("NCCIA"), greyline.RoleAnalyst))
+	td := &greyline.Takedown{Target: greyline.TargetURL, Platform: "isp_blocking", Value: "https://easy-loan-pk.com/apply", LegalBasis: "PECA 2016 s.37"}
+	if err := e.db.CreateTakedown(nccia, td); err != nil {
+		t.Fatal(err)
+	}
+	d := &greyline.Document{Filename: "notice.png"}
+	if err := e.db.AddTakedownDocument(nccia, td.ID, d, bytes.NewReader(pngBytes)); err != nil {
+		t.Fatal(err)
+	}
+	w := &greyline.WatchedWallet{Address: "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", Reason: "Victims' USDT"}
+	if err := e.db.WatchWallet(nccia, w); err != nil {
+		t.Fatal(err)
+	}
+	a := &greyline.Alert{Kind: greyline.AlertWallet, WalletID: w.ID, SourceKind: "complaint", SourceID: f.lic[tOwn].complaint, Subject: "wallet", Score: 100}
+	if _, err := e.db.RaiseAlert(nccia, a); err != nil {
+		t.Fatal(err)
+	}
+	f.takedown, f.takedownDoc, f.wallet, f.alert = td.ID, d.ID, w.ID, a.ID
+}
+
 // subIDs fills the second path parameter ({pid}, {sid}) of licensing routes
 // with the target business's person or site.
 func (f *authzFixture) subIDs(path, target string) string {
@@ -600,6 +667,10 @@ func (f *authzFixture) subIDs(path, target string) string {
 		return path
 	}
 	path = strings.Replace(path, "{format}", "json", 1)
+	path = strings.Replace(path, "{feed}", "telco", 1)
+	if strings.Contains(path, "/takedowns/") {
+		path = strings.Replace(path, "{did}", strconv.FormatInt(f.takedownDoc, 10), 1)
+	}
 	path = strings.Replace(path, "{iid}", strconv.FormatInt(r.complaintIdent, 10), 1)
 	path = strings.Replace(path, "{did}", strconv.FormatInt(r.complaintDoc, 10), 1)
 	path = strings.Replace(path, "{pid}", strconv.FormatInt(r.person, 10), 1)
@@ -613,6 +684,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	f.addLicensing(t)
 	f.addNetwork(t)
 	f.addEnforcement(t)
+	f.addTakedowns(t)
 	f.peer = e.user(e.noTFA, greyline.RoleApplicant)
 	f.other = e.user(e.otherO, greyline.RoleApplicant)
 	f.otherTk = f.spareToken(f.other)
@@ -709,6 +781,12 @@ func (f *authzFixture) recordID(t testing.TB, path, target string, c *authzCalle
 		return f.decision
 	case strings.Contains(path, "/networks/{id}"):
 		return f.network
+	case strings.Contains(path, "/takedowns/{id}"):
+		return f.takedown
+	case strings.Contains(path, "/watchlist/{id}"):
+		return f.wallet
+	case strings.Contains(path, "/alerts/{id}"):
+		return f.alert
 	case strings.Contains(path, "/tokens/{id}"):
 		switch target {
 		case tOwn:

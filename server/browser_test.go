@@ -490,7 +490,7 @@ func TestBrowserNonAdminRefusedAdminPages(t *testing.T) {
 
 	b.signOut()
 	b.signInFully(applicant)
-	if nav := b.navLabels(); !slices.Equal(nav, []string{"My business", "My account", "Check a licence"}) {
+	if nav := b.navLabels(); !slices.Equal(nav, []string{"My business", "My account", "Check a licence", "Loan apps"}) {
 		t.Fatalf("applicant navigation: %v, want My business and My account", nav)
 	}
 	b.expectPage(b.open("/audit"), 403, "/audit", "Forbidden")

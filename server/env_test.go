@@ -23,6 +23,7 @@ import (
 	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
+	"github.com/greyline/greyline/watch"
 )
 
 // testEnv is a real server on a real database (SQLite by default), with
@@ -124,7 +125,7 @@ func newEnvWith(t testing.TB, o envOptions) *testEnv {
 	if _, err := nets.Rebuild(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err = New(o.cfg, Deps{Networks: nets, Enforcement: db, Changes: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
+	srv, err = New(o.cfg, Deps{Takedowns: db, Watch: mustWatch(t, db), Networks: nets, Enforcement: db, Changes: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Logger: logger, Now: clk.Now,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db,
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {
@@ -299,4 +300,15 @@ func (e *testEnv) totpNow(secret string) string {
 		e.t.Fatal(err)
 	}
 	return code
+}
+
+// mustWatch is the live watch, loaded; without Start it checks complaints
+// as they are filed, so tests see alerts at once.
+func mustWatch(t testing.TB, db *sqlstore.DB) *watch.Service {
+	t.Helper()
+	w := watch.New(db, nil)
+	if err := w.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

@@ -88,6 +88,9 @@ func (s *Server) FollowOnce(ctx context.Context) error {
 			return err
 		}
 	}
+	if len(complaints) > 0 {
+		s.watch.ComplaintsChanged(complaints)
+	}
 	if s.nets != nil {
 		for len(complaints) > 0 {
 			n := min(len(complaints), 500)

@@ -32,7 +32,7 @@ func secondServer(t *testing.T, e *testEnv, every time.Duration) *httptest.Serve
 		t.Fatal(err)
 	}
 	w, r := db.Pools()
-	srv, err := New(Config{}, Deps{Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Now: e.clock.Now,
+	srv, err := New(Config{}, Deps{Takedowns: db, Watch: mustWatch(t, db), Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: sqlstoretest.TestKeys(t), Now: e.clock.Now,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: e.srv.signing, Complaints: db,
 		Networks: nets, Changes: db, Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {

@@ -74,7 +74,7 @@ func queryDate(r *http.Request, name string, v *greyline.Validation) time.Time {
 }
 
 func subjectOf(u *greyline.User) access.Subject {
-	return access.Subject{UserID: u.ID, OrgID: u.OrgID, OrgCode: u.OrgCode, Roles: u.Roles}
+	return access.Subject{UserID: u.ID, OrgID: u.OrgID, OrgCode: u.OrgCode, OrgKind: u.OrgKind, Roles: u.Roles}
 }
 
 // can asks the access policy whether the caller may perform a, for showing

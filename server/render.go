@@ -113,6 +113,12 @@ func fieldLabel(field string) string {
 	if l, ok := fieldLabels[field]; ok {
 		return l
 	}
+	// An imported file's rows: "rows[3].status" is "Row 3, status".
+	if rest, ok := strings.CutPrefix(field, "rows["); ok {
+		if n, col, ok := strings.Cut(rest, "]."); ok {
+			return "Row " + n + ", " + strings.ReplaceAll(col, "_", " ")
+		}
+	}
 	if strings.ContainsAny(field, ".[") || field == "persons" || field == "sites" || field == "business" {
 		return ""
 	}
@@ -188,8 +194,13 @@ var navItems = []struct {
 	{"Networks", "/networks", access.NetworkView},
 	{"Operations", "/operations", access.EnforcementView},
 	{"FIRs", "/firs", access.EnforcementView},
+	{"Takedowns", "/takedowns", access.TakedownView},
+	{"Watchlist", "/watchlist", access.WatchlistView},
+	{"Alerts", "/alerts", access.AlertView},
+	{"Sharing", "/share", access.ShareFeed},
 	{"Committee report", "/reports/committee", access.ReportView},
 	{"Check a licence", "/verify", access.Public},
+	{"Loan apps", "/loan-apps", access.Public},
 }
 
 func (s *Server) page(c *reqCtx, title string) Page {
@@ -303,6 +314,14 @@ var flashes = map[string]string{
 	"suspension-decided":  "Your agency's decision on the suspension was recorded.",
 	"decided-network":     "Your decision was recorded and the networks were recomputed.",
 	"revoked-network":     "The decision was revoked and the networks were recomputed.",
+	"takedown-requested":  "The takedown request was recorded and shared under its marking.",
+	"takedown-updated":    "The platform's answer was recorded.",
+	"loan-app-saved":      "The lending-app entry was saved.",
+	"loan-apps-imported":  "The list was imported.",
+	"wallet-watched":      "The wallet is on the watchlist and in the exchanges' feed.",
+	"wallet-unwatched":    "The wallet was taken off the watchlist; the feed withdraws it.",
+	"alert-resolved":      "The alert was resolved.",
+	"stix-imported":       "The bundle was imported.",
 }
 
 func flash(r *http.Request) string { return flashes[r.URL.Query().Get("done")] }

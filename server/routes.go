@@ -200,6 +200,24 @@ func (s *Server) pageRoutes() []route {
 		p("POST", "/networks/decisions", access.NetworkDecide, stageFull, s.networkDecisionSubmit),
 		p("POST", "/networks/decisions/{id}/revoke", access.NetworkDecide, stageFull, s.networkRevokeSubmit),
 
+		// Takedowns, lending apps, the watchlist, alerts and sharing.
+		p("GET", "/takedowns", access.TakedownView, stageFull, s.takedownsPage),
+		p("POST", "/takedowns", access.TakedownRequest, stageFull, s.takedownSubmit),
+		p("GET", "/takedowns/{id}", access.TakedownView, stageFull, s.takedownPage),
+		rec(s.takedownRecord, p("POST", "/takedowns/{id}/status", access.TakedownUpdate, stageFull, s.takedownStatusSubmit)),
+		upload(rec(s.takedownRecord, p("POST", "/takedowns/{id}/documents", access.TakedownUpdate, stageFull, s.takedownDocumentSubmit))),
+		p("GET", "/takedowns/{id}/documents/{did}", access.TakedownView, stageFull, s.takedownDocument),
+		p("GET", "/loan-apps", access.Public, stageFull, s.loanAppsPage),
+		p("POST", "/loan-apps", access.LendingAppEdit, stageFull, s.loanAppSubmit),
+		upload(p("POST", "/loan-apps/import", access.LendingAppEdit, stageFull, s.loanAppImportSubmit)),
+		p("GET", "/watchlist", access.WatchlistView, stageFull, s.watchlistPage),
+		p("POST", "/watchlist", access.WatchlistEdit, stageFull, s.watchSubmit),
+		p("POST", "/watchlist/{id}/remove", access.WatchlistEdit, stageFull, s.unwatchSubmit),
+		p("GET", "/alerts", access.AlertView, stageFull, s.alertsPage),
+		p("POST", "/alerts/{id}/resolve", access.AlertResolve, stageFull, s.alertResolveSubmit),
+		p("GET", "/share", access.ShareFeed, stageFull, s.sharePageHandler),
+		upload(p("POST", "/share/stix", access.ShareImport, stageFull, s.stixImportSubmit)),
+
 		// Public verification.
 		p("GET", "/verify", access.Public, stageFull, s.verifyPage),
 		p("GET", "/verify/certificate", access.Public, stageFull, s.certificateVerifyPage),
@@ -304,6 +322,26 @@ func (s *Server) apiRoutes() []route {
 		rec(s.complaintRecord, a("POST", "/complaints/{id}/identifiers/{iid}", access.ComplaintReview, s.apiComplaintIdentifier)),
 		upload(rec(s.complaintRecord, a("POST", "/complaints/{id}/documents", access.ComplaintAttach, s.apiComplaintDocumentAdd))),
 		rec(s.complaintRecord, a("GET", "/complaints/{id}/documents/{did}", access.ComplaintView, s.complaintDocument)),
+
+		a("GET", "/takedowns", access.TakedownView, s.apiTakedowns),
+		a("POST", "/takedowns", access.TakedownRequest, s.apiTakedownCreate),
+		a("GET", "/takedowns/{id}", access.TakedownView, s.apiTakedown),
+		rec(s.takedownRecord, a("POST", "/takedowns/{id}/status", access.TakedownUpdate, s.apiTakedownStatus)),
+		upload(rec(s.takedownRecord, a("POST", "/takedowns/{id}/documents", access.TakedownUpdate, s.apiTakedownDocument))),
+		a("GET", "/takedowns/{id}/documents/{did}", access.TakedownView, s.takedownDocument),
+		a("GET", "/platforms", access.TakedownView, s.apiPlatforms),
+		a("GET", "/lending-apps", access.Public, s.apiLendingLookup),
+		a("GET", "/lending-apps/list", access.Public, s.apiLendingApps),
+		a("POST", "/lending-apps", access.LendingAppEdit, s.apiLendingAppSave),
+		a("POST", "/lending-apps/import", access.LendingAppEdit, s.apiLendingImport),
+		a("GET", "/watchlist", access.WatchlistView, s.apiWatchlist),
+		a("POST", "/watchlist", access.WatchlistEdit, s.apiWatchAdd),
+		a("POST", "/watchlist/{id}/remove", access.WatchlistEdit, s.apiWatchRemove),
+		a("GET", "/alerts", access.AlertView, s.apiAlerts),
+		a("POST", "/alerts/{id}/resolve", access.AlertResolve, s.apiAlertResolve),
+		a("GET", "/share/feeds/{feed}", access.ShareFeed, s.apiShareFeed),
+		a("GET", "/share/stix", access.ShareFeed, s.apiStixExport),
+		upload(a("POST", "/share/stix", access.ShareImport, s.apiStixImport)),
 	}
 }
 

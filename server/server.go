@@ -18,6 +18,7 @@ import (
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/fraudnet"
 	"github.com/greyline/greyline/keys"
+	"github.com/greyline/greyline/watch"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -74,6 +75,10 @@ type Deps struct {
 	Networks    *fraudnet.Service
 	Enforcement greyline.EnforcementService
 	Reports     ReportSource
+	// Takedowns is takedowns, lending-app lists, the watchlist, alerts and
+	// shared indicators; Watch the live reappearance and wallet watch.
+	Takedowns greyline.TakedownService
+	Watch     *watch.Service
 	// Changes, if set, is followed (Follow) to see other servers' writes.
 	Changes greyline.ChangeLog
 	// Circles are offered when triaging (default greyline.DefaultCircles()).
@@ -108,6 +113,8 @@ type Server struct {
 	nets         *fraudnet.Service
 	changes      greyline.ChangeLog
 	enforcement  greyline.EnforcementService
+	takedowns    greyline.TakedownService
+	watch        *watch.Service
 	tokens       *tokenCache
 	reports      ReportSource
 	follow       *follower
@@ -123,7 +130,7 @@ type Server struct {
 // New builds a server. Templates are parsed here, once.
 func New(cfg Config, d Deps) (*Server, error) {
 	if d.Users == nil || d.Orgs == nil || d.Auth == nil || d.Audit == nil || d.Health == nil || d.Keys == nil ||
-		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil || d.Enforcement == nil || d.Reports == nil {
+		d.Businesses == nil || d.Applications == nil || d.Clearance == nil || d.Licences == nil || d.Registry == nil || d.Signing == nil || d.Complaints == nil || d.Networks == nil || d.Enforcement == nil || d.Reports == nil || d.Takedowns == nil || d.Watch == nil {
 		return nil, errors.New("server: missing dependency")
 	}
 	if cfg.MaxBodyBytes <= 0 {
@@ -172,7 +179,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, users: d.Users, orgs: d.Orgs, auth: d.Auth, audit: d.Audit, health: d.Health,
 		keys: d.Keys, log: d.Logger, now: d.Now, tmpl: t,
 		businesses: d.Businesses, applications: d.Applications, clearance: d.Clearance, licences: d.Licences,
-		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement, reports: d.Reports,
+		registry: newRegistry(d.Registry), signing: d.Signing, complaints: d.Complaints, calendar: cal, circles: d.Circles, nets: d.Networks, changes: d.Changes, enforcement: d.Enforcement, reports: d.Reports, takedowns: d.Takedowns, watch: d.Watch,
 		metrics: newMetrics(d.Pools),
 		limits:  newLimiter(d.Now),
 		tokens:  newTokenCache(d.Now),

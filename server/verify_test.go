@@ -644,7 +644,7 @@ func TestRegistryDownloads(t *testing.T) {
 func vtSecondServer(t *testing.T, e *testEnv) (*Server, *httptest.Server) {
 	t.Helper()
 	w, r := e.db.Pools()
-	srv, err := New(Config{}, Deps{Enforcement: e.db, Reports: e.db, Users: e.db, Orgs: e.db, Auth: e.db, Audit: e.db, Health: e.db, Keys: sqlstoretest.TestKeys(t), Now: e.clock.Now,
+	srv, err := New(Config{}, Deps{Takedowns: e.db, Watch: mustWatch(t, e.db), Enforcement: e.db, Reports: e.db, Users: e.db, Orgs: e.db, Auth: e.db, Audit: e.db, Health: e.db, Keys: sqlstoretest.TestKeys(t), Now: e.clock.Now,
 		Businesses: e.db, Applications: e.db, Clearance: e.db, Licences: e.db, Registry: e.db, Signing: e.srv.signing, Complaints: e.db, Networks: fraudnet.New(e.db, fraudnet.Options{}),
 		Pools: map[string]*sql.DB{"writer": w, "reader": r}})
 	if err != nil {

@@ -329,11 +329,11 @@ func (db *DB) Submit(ctx context.Context, id int64, version int) (*greyline.Appl
 	return a, err
 }
 
-const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(complaint_id, 0), COALESCE(person_id, 0), kind, filename, content_type, size, sha256, COALESCE(uploaded_by, 0), uploaded_at"
+const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(complaint_id, 0), COALESCE(person_id, 0), COALESCE(takedown_id, 0), kind, filename, content_type, size, sha256, COALESCE(uploaded_by, 0), uploaded_at"
 
 func scanDocument(s scanner) (*greyline.Document, error) {
 	var d greyline.Document
-	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.ComplaintID, &d.PersonID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt)
+	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.ComplaintID, &d.PersonID, &d.TakedownID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt)
 	d.UploadedAt = d.UploadedAt.UTC()
 	return &d, err
 }

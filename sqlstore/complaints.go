@@ -529,9 +529,13 @@ func (db *DB) ListComplaints(ctx context.Context, f greyline.ComplaintFilter) ([
 	if len(where) > 0 {
 		cond = strings.Join(where, " AND ")
 	}
+	order := "ORDER BY received_at, id LIMIT ?"
+	if f.Newest {
+		order = "ORDER BY id DESC LIMIT ?"
+	}
 	var out []*greyline.Complaint
 	err := db.read(ctx, func(t *tx) (err error) {
-		out, err = t.complaintsWhere(cond, append(args, f.Limit), "ORDER BY received_at, id LIMIT ?", false)
+		out, err = t.complaintsWhere(cond, append(args, f.Limit), order, false)
 		return err
 	})
 	return out, err

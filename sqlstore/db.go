@@ -65,6 +65,9 @@ type Options struct {
 	// Circles route complaints by the complainant's city; default
 	// greyline.DefaultCircles().
 	Circles *greyline.CircleTable
+	// Platforms take takedown requests, each with its deadline; default
+	// greyline.DefaultPlatforms().
+	Platforms *greyline.PlatformTable
 }
 
 func (db *DB) circles() *greyline.CircleTable {

@@ -112,13 +112,13 @@ func (db *DB) networkData(ctx context.Context, only []int64) (*greyline.NetworkD
 			return err
 		}
 
-		rows, err = t.query("SELECT id, type, match_key, value, finding, tier FROM identifiers"+identCond+" ORDER BY id", args...)
+		rows, err = t.query("SELECT id, type, match_key, value, finding, removal, tier FROM identifiers"+identCond+" ORDER BY id", args...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var i greyline.NetworkIdentifier
-			if err := rows.Scan(&i.ID, &i.Type, &i.Key, &i.Value, &i.Finding, &i.Tier); err != nil {
+			if err := rows.Scan(&i.ID, &i.Type, &i.Key, &i.Value, &i.Finding, &i.Removal, &i.Tier); err != nil {
 				rows.Close()
 				return err
 			}
@@ -394,10 +394,10 @@ func (t *tx) readNetworkIdentifiers(listed func(typ, key, value string) bool, sa
 	// The cheapest conditions first; a derived part is the constant '0:',
 	// so that each condition is evaluated once more at most.
 	rows, err := t.query(`SELECT id, match_key,
-		CASE WHEN tier = 'none' AND finding = '' AND ` + valueDerived + ` AND ` + typeDerived + ` THEN NULL ELSE
+		CASE WHEN tier = 'none' AND finding = '' AND removal = '' AND ` + valueDerived + ` AND ` + typeDerived + ` THEN NULL ELSE
 		CASE WHEN ` + typeDerived + ` THEN '0:' ELSE ` + part("type") + ` END ||
 		CASE WHEN ` + valueDerived + ` THEN '0:' ELSE ` + part("value") + ` END || ` +
-		part("finding") + ` || CASE WHEN tier = 'none' THEN '' ELSE tier || '|' || tier_reasons END END
+		part("finding") + ` || ` + part("removal") + ` || CASE WHEN tier = 'none' THEN '' ELSE tier || '|' || tier_reasons END END
 		FROM identifiers ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -419,13 +419,16 @@ func (t *tx) readNetworkIdentifiers(listed func(typ, key, value string) bool, sa
 				value, r, err = cutPart(r)
 			}
 			if err == nil {
-				x.Finding, tier, err = cutPart(r)
+				x.Finding, r, err = cutPart(r)
+			}
+			if err == nil {
+				x.Removal, tier, err = cutPart(r)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("identifier %d: %w", x.ID, err)
 			}
 			// Kept by the engine: not as parts of a longer string.
-			x.Finding, value = strings.Clone(x.Finding), strings.Clone(value)
+			x.Finding, x.Removal, value = strings.Clone(x.Finding), strings.Clone(x.Removal), strings.Clone(value)
 		}
 		if typ != "" {
 			x.Type = in.get(typ)
@@ -827,14 +830,14 @@ func (db *DB) IdentifierData(ctx context.Context, ids []int64) ([]greyline.Netwo
 		for i, id := range ids {
 			args[i] = id
 		}
-		rows, err := t.query("SELECT id, type, match_key, value, finding, tier FROM identifiers WHERE id IN "+inList(len(ids))+" ORDER BY id", args...)
+		rows, err := t.query("SELECT id, type, match_key, value, finding, removal, tier FROM identifiers WHERE id IN "+inList(len(ids))+" ORDER BY id", args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var i greyline.NetworkIdentifier
-			if err := rows.Scan(&i.ID, &i.Type, &i.Key, &i.Value, &i.Finding, &i.Tier); err != nil {
+			if err := rows.Scan(&i.ID, &i.Type, &i.Key, &i.Value, &i.Finding, &i.Removal, &i.Tier); err != nil {
 				return err
 			}
 			out = append(out, i)

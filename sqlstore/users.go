@@ -11,13 +11,13 @@ import (
 	"github.com/greyline/greyline"
 )
 
-const userColumns = "u.id, u.org_id, o.code, u.email, u.name, u.disabled, u.totp_enabled, u.locked_until, u.created_at, u.updated_at"
+const userColumns = "u.id, u.org_id, o.code, o.kind, u.email, u.name, u.disabled, u.totp_enabled, u.locked_until, u.created_at, u.updated_at"
 const userFrom = " FROM users u JOIN orgs o ON o.id = u.org_id"
 
 func scanUser(s scanner) (*greyline.User, error) {
 	var u greyline.User
 	var locked sql.NullTime
-	err := s.Scan(&u.ID, &u.OrgID, &u.OrgCode, &u.Email, &u.Name, &u.Disabled, &u.TOTPEnabled, &locked, &u.CreatedAt, &u.UpdatedAt)
+	err := s.Scan(&u.ID, &u.OrgID, &u.OrgCode, &u.OrgKind, &u.Email, &u.Name, &u.Disabled, &u.TOTPEnabled, &locked, &u.CreatedAt, &u.UpdatedAt)
 	if locked.Valid {
 		lt := locked.Time.UTC()
 		u.LockedUntil = &lt

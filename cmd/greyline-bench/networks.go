@@ -63,6 +63,7 @@ import (
 	"github.com/greyline/greyline/server"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/warninglist"
+	"github.com/greyline/greyline/watch"
 )
 
 const networksUsage = `Usage: greyline-bench networks [options]
@@ -249,7 +250,11 @@ func runNetworks(args []string) error {
 	// The public verify endpoint allows 120 lookups a minute per IP; all
 	// the load comes from 127.0.0.1, so the limit is raised out of the way.
 	cfg := server.Config{Addr: "127.0.0.1:0", LookupRate: 1 << 30}
-	srv, err := server.New(cfg, server.Deps{Networks: nets, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Pools: map[string]*sql.DB{"writer": w, "reader": r},
+	watches := watch.New(db, nil)
+	if err := watches.Load(ctx); err != nil {
+		return err
+	}
+	srv, err := server.New(cfg, server.Deps{Takedowns: db, Watch: watches, Networks: nets, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Pools: map[string]*sql.DB{"writer": w, "reader": r},
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db})
 	if err != nil {
 		return err

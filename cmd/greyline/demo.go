@@ -66,7 +66,7 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 		return greyline.Errorf(greyline.ECONFLICT, "The database is not empty: it already has complaints or raids. greyline demo fills only an empty database.")
 	}
 	start := time.Now()
-	accts, err := demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Now: m.Now})
+	accts, err := demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Takedowns: db, Now: m.Now})
 	if errors.Is(err, demo.ErrNotEmpty) {
 		return greyline.Errorf(greyline.ECONFLICT, "The database is not empty: it already has users. greyline demo fills only an empty database.")
 	}

@@ -32,6 +32,8 @@ type licensingFlags struct {
 	calendar       greyline.Calendar
 	circlesFile    string
 	circles        *greyline.CircleTable
+	platformsFile  string
+	platforms      *greyline.PlatformTable
 }
 
 func (lf *licensingFlags) register(fs *flag.FlagSet) {
@@ -44,6 +46,7 @@ func (lf *licensingFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&lf.validity, "licence-days", greyline.DefaultLicenceSettings.ValidityDays, "validity of an active licence, in `days`")
 	fs.IntVar(&lf.clearanceDays, "clearance-days", greyline.DefaultLicenceSettings.ClearanceDays, "working `days` each agency has to decide")
 	fs.StringVar(&lf.circlesFile, "circles", "", "JSON `file` of NCCIA's circles and their cities, to which complaints are routed (default: today's twelve circles)")
+	fs.StringVar(&lf.platformsFile, "platforms", "", "JSON `file` of the platforms that take takedown requests, with each one's deadline in hours (default: app stores, social media, registrars and mobile operators)")
 	fs.StringVar(&lf.clearance, "clearance", strings.Join(sqlstore.DefaultClearance, ","), "organisation `codes` that must all clear every application")
 }
 
@@ -69,6 +72,16 @@ func (lf *licensingFlags) validate(v *greyline.Validation) {
 		}
 		if err != nil {
 			v.Add("--circles", circlesReason(err))
+		}
+	}
+	lf.platforms = greyline.DefaultPlatforms()
+	if lf.platformsFile != "" {
+		b, err := os.ReadFile(lf.platformsFile)
+		if err == nil {
+			lf.platforms, err = greyline.ParsePlatforms(b)
+		}
+		if err != nil {
+			v.Add("--platforms", circlesReason(err))
 		}
 	}
 }
@@ -102,6 +115,7 @@ func (lf *licensingFlags) apply(o *sqlstore.Options) {
 		o.Files = files
 	}
 	o.MaxUpload = lf.maxUpload
+	o.Platforms = lf.platforms
 	o.Fees = greyline.FeeSchedule{MainOfficePaisa: lf.mainFee, BranchPaisa: lf.branchFee}
 	o.Licences = greyline.LicenceSettings{ProvisionalDays: lf.provisional, ValidityDays: lf.validity, ClearanceDays: lf.clearanceDays}
 	cal := lf.calendar

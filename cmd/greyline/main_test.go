@@ -217,10 +217,10 @@ func TestHelp(t *testing.T) {
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys", "warninglist", "hold-complaints", "hold-victims")},
+			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims")},
 		{[]string{"demo", "--help"}, "Usage: greyline demo [options]", with(storeOptions,
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys")},
+			"provisional-days", "signing-keys", "platforms")},
 		{[]string{"migrate", "--help"}, "Usage: greyline migrate [options]", with(storeOptions)},
 		{[]string{"user", "--help"}, "Usage: greyline user <subcommand> [options]", nil},
 		{[]string{"user", "create", "--help"}, "Usage: greyline user create --email EMAIL", with(storeOptions,
@@ -238,12 +238,13 @@ func TestHelp(t *testing.T) {
 		{[]string{"report", "--help"}, "Usage: greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", nil},
 		{[]string{"report", "committee", "--help"}, "Usage: greyline report committee --from DATE --to DATE [--city C] [--province P] [--format F] [options]", with(storeOptions, "from", "to", "city", "province", "format")},
 		{[]string{"networks", "rebuild", "--help"}, "Usage: greyline networks rebuild [options]", with(storeOptions, "warninglist", "hold-complaints", "hold-victims")},
+		{[]string{"export", "stix", "--help"}, "Usage: greyline export stix", with(storeOptions, "since", "tlp", "out")},
 		{[]string{"certificate", "--help"}, "Usage: greyline certificate verify [--keys FILE] FILE-OR-TOKEN", nil},
 		{[]string{"serve", "-h"}, "Usage: greyline serve [options]", with(storeOptions,
 			"addr", "demo", "login-rate", "max-body", "no-migrate", "secure-cookies", "session-idle", "session-max",
 			"shutdown-timeout", "tls-cert", "tls-key", "trust-proxy", "public-url",
 			"circles", "clearance", "clearance-days", "fee-branch", "fee-main-office", "holidays", "licence-days", "max-upload",
-			"provisional-days", "signing-keys", "warninglist", "hold-complaints", "hold-victims")},
+			"provisional-days", "signing-keys", "platforms", "warninglist", "hold-complaints", "hold-victims")},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -336,7 +337,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("migrate")
-	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\napplied 0006_complaint_documents.sql\napplied 0007_short_lookup_hashes.sql\napplied 0008_networks.sql\napplied 0009_change_log.sql\napplied 0010_enforcement.sql\napplied 0011_complaint_province.sql\napplied 0012_network_read_index.sql\nsqlite database is at schema version 12\n"
+	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\napplied 0006_complaint_documents.sql\napplied 0007_short_lookup_hashes.sql\napplied 0008_networks.sql\napplied 0009_change_log.sql\napplied 0010_enforcement.sql\napplied 0011_complaint_province.sql\napplied 0012_network_read_index.sql\napplied 0013_takedowns.sql\nsqlite database is at schema version 13\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("first migrate (-want +got):\n%s", diff)
 	}
@@ -346,7 +347,7 @@ func TestMigrate(t *testing.T) {
 		}
 	}
 	out = c.mustRun("migrate")
-	if diff := cmp.Diff("sqlite database is at schema version 12\n", out); diff != "" {
+	if diff := cmp.Diff("sqlite database is at schema version 13\n", out); diff != "" {
 		t.Errorf("second migrate must apply nothing (-want +got):\n%s", diff)
 	}
 	db := c.openStore()

@@ -15,6 +15,7 @@ import (
 	"github.com/greyline/greyline/fraudnet"
 	"github.com/greyline/greyline/server"
 	"github.com/greyline/greyline/sqlstore"
+	"github.com/greyline/greyline/watch"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -117,7 +118,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
 	var demoAccts []demo.Account
 	if loadDemo {
-		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Now: m.Now})
+		demoAccts, err = demo.Load(sys, demo.Services{Orgs: db, Users: db, Businesses: db, Applications: db, Clearance: db, Licences: db, Complaints: db, Enforcement: db, Takedowns: db, Now: m.Now})
 		if err != nil && !errors.Is(err, demo.ErrNotEmpty) {
 			return err
 		}
@@ -158,7 +159,27 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}()
 	log.Info("fraud networks built", "complaints", st.Complaints, "networks", st.Networks, "held", st.Held, "took", round(st.Read+st.Build+st.Save))
-	srv, err = server.New(cfg, server.Deps{Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
+	watches := watch.New(db, log)
+	if err := watches.Load(sys); err != nil {
+		return err
+	}
+	if len(demoAccts) > 0 {
+		// The demo's last complaints came before the watch: check them now.
+		recent, err := db.ListComplaints(sys, greyline.ComplaintFilter{Limit: 20, Newest: true})
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(recent))
+		for i, c := range recent {
+			ids[i] = c.ID
+		}
+		if err := watches.CheckComplaints(sys, ids); err != nil {
+			return err
+		}
+	}
+	watches.Start()
+	defer watches.Close()
+	srv, err = server.New(cfg, server.Deps{Takedowns: db, Watch: watches, Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: k, Logger: log, Now: m.Now, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: signing, Complaints: db, Calendar: &lf.calendar, Circles: lf.circles})
 	if err != nil {
 		return err
@@ -169,6 +190,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv.FollowFrom(seq)
 	go srv.Follow(ctx, followEvery)
 	go maintain(ctx, db, srv, log)
+	go reloadWatch(ctx, watches, log)
 	log.Info("starting", "engine", db.Engine(), "addr", cfg.Addr)
 	return srv.ListenAndServe(ctx, func(addr string) {
 		base := baseURL(addr, cfg.TLSCert != "")
@@ -212,6 +234,23 @@ func baseURL(addr string, tls bool) string {
 // followEvery is how often a server reads the change log: answers are never
 // more than about this stale after another server's write.
 const followEvery = 250 * time.Millisecond
+
+// reloadWatch picks up the takedowns, wallets and lending apps other
+// servers changed; the lists are short, so it reads them whole.
+func reloadWatch(ctx context.Context, w *watch.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := w.Load(ctx); err != nil && ctx.Err() == nil {
+			log.Error("reloading takedowns and the watchlist failed", "err", err)
+		}
+	}
+}
 
 func maintain(ctx context.Context, db *sqlstore.DB, srv *server.Server, log *slog.Logger) {
 	sys := greyline.WithActor(ctx, greyline.Actor{System: true})
