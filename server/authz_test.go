@@ -634,7 +634,7 @@ func (f *authzFixture) addEnforcement(t testing.TB) {
 
 // addTakedowns has NCCIA request a takedown with evidence, watch a wallet,
 // and raise an alert.
-func (f *authzFixture) addTakedowns(t *testing.T) {
+func (f *authzFixture) addTakedowns(t testing.TB) {
 	e := f.e
 	nccia := actorCtx(e.user(e.seeded("NCCIA"), greyline.RoleAnalyst))
 	td := &greyline.Takedown{Target: greyline.TargetURL, Platform: "isp_blocking", Value: "https://easy-loan-pk.com/apply", LegalBasis: "PECA 2016 s.37"}

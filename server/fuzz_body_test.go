@@ -53,6 +53,11 @@ type bodyRoute struct {
 	// target is the record the path addresses (tOwn, or tPeer for users).
 	target string
 	seeds  []string
+	// importer: a route that reads a whole file as its body (a STIX
+	// bundle, SECP's CSV) rather than decoding JSON into a struct; ctype
+	// is the body's Content-Type.
+	importer bool
+	ctype    string
 }
 
 var (
@@ -64,6 +69,7 @@ var (
 	asInvestigator = bodyCaller{role: greyline.RoleInvestigator}
 	asAnalyst      = bodyCaller{role: greyline.RoleAnalyst}
 	asPartner      = bodyCaller{role: greyline.RolePartner}
+	asNCCIAAnalyst = bodyCaller{role: greyline.RoleAnalyst, org: "NCCIA"} // the takedown fixture's requester
 )
 
 // bodyRoutes is keyed like authzTable ("METHOD PATH" as in Server.Routes()).
@@ -119,6 +125,22 @@ var bodyRoutes = map[string]bodyRoute{
 	"POST /api/v1/complaints/{id}/triage":            {caller: asAnalyst, target: tOwn, seeds: []string{`{"to":"triaged","version":1,"category":"other","priority":"high"}`, `{"to":"closed"}`}},
 	"POST /api/v1/complaints/{id}/progress":          {caller: asInvestigator, target: tOwn, seeds: []string{`{"to":"enquiry","version":1}`, `{"to":"case_registered","fir":"1/2026","version":1}`}},
 	"POST /api/v1/complaints/{id}/identifiers/{iid}": {caller: asAnalyst, target: tOwn, seeds: []string{`{"status":"confirmed"}`, `{"status":"removed"}`, `{"status":"maybe"}`}},
+
+	"POST /api/v1/takedowns": {caller: asNCCIAAnalyst, seeds: []string{
+		`{"target":"app","platform":"google_play","value":"com.qistkar.loan","name":"Qistkar Loan","legal_basis":"PECA 2016 s.37"}`,
+		`{"target":"url","platform":"isp_blocking","value":"https://easy-loan-pk.com/apply"}`, `{"target":"app","platform":"jazz","value":"not a package"}`}},
+	"POST /api/v1/takedowns/{id}/status": {caller: asNCCIAAnalyst, target: tOwn, seeds: []string{`{"status":"removed","version":1,"note":"Blocked"}`, `{"status":"sent","version":1}`, `{"status":"gone"}`}},
+	"POST /api/v1/lending-apps": {caller: asAdmin, seeds: []string{`{"package_id":"com.qistkar.loan","name":"Qistkar Loan","status":"illegal"}`,
+		`{"package_id":"pk.barwaqt.app","name":"Barwaqt","lender":"Barwaqt Ltd","status":"approved"}`, `{"package_id":"x","status":"maybe"}`}},
+	"POST /api/v1/watchlist":             {caller: asAnalyst, seeds: []string{`{"address":"TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU8","reason":"Extortion payments"}`, `{"address":"not-a-wallet"}`}},
+	"POST /api/v1/watchlist/{id}/remove": {caller: asAnalyst, target: tOwn, seeds: []string{`{"version":1,"reason":"Cleared"}`, `{"version":-1}`}},
+	"POST /api/v1/alerts/{id}/resolve":   {caller: asAnalyst, target: tOwn, seeds: []string{`{"status":"confirmed","note":"Same gang"}`, `{"status":"dismissed"}`, `{"status":"maybe"}`}},
+
+	// Importers: whole files as bodies.
+	"POST /api/v1/share/stix": {caller: asAnalyst, importer: true, seeds: []string{
+		`{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator"}]}`, `{"type":"bundle","id":"bundle--6ba7b810-9dad-11d1-80b4-00c04fd430c8","objects":[]}`}},
+	"POST /api/v1/lending-apps/import": {caller: asAdmin, importer: true, ctype: "text/csv", seeds: []string{
+		"package_id,name,lender,status\ncom.qistkar.loan,Qistkar Loan,,illegal\n", "package_id,name\n\"unterminated\n", "a,b,c\n1,2\n"}},
 }
 
 // bodyFuzz is the environment of one body's fuzzing.
@@ -144,6 +166,7 @@ func newBodyFuzz(tb testing.TB, key string) *bodyFuzz {
 	f.addLicensing(tb)
 	f.addNetwork(tb)
 	f.addEnforcement(tb)
+	f.addTakedowns(tb)
 	f.peer = e.user(e.noTFA, greyline.RoleApplicant)
 	f.other = e.user(e.otherO, greyline.RoleApplicant)
 
@@ -157,7 +180,11 @@ func newBodyFuzz(tb testing.TB, key string) *bodyFuzz {
 	}
 	u := e.user(org, spec.caller.role)
 	b := &bodyFuzz{e: e, method: method, header: http.Header{}}
-	b.header.Set("Content-Type", "application/json")
+	ctype := spec.ctype
+	if ctype == "" {
+		ctype = "application/json"
+	}
+	b.header.Set("Content-Type", ctype)
 	if spec.caller.session {
 		tok, sess, err := e.db.CreateSession(e.sys, u.ID, greyline.SessionFull)
 		if err != nil {
@@ -312,7 +339,11 @@ func fuzzBody(f *testing.F, key string) {
 	b := newBodyFuzz(f, key)
 	// The caller must get past authentication and authorization, or the
 	// fuzzing would only ever see the refusal.
-	if rec := b.send([]byte(`{"zz_fuzz_probe":1}`)); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "zz_fuzz_probe") {
+	if bodyRoutes[key].importer {
+		if rec := b.send([]byte(`x`)); rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden || rec.Code == http.StatusNotFound {
+			f.Fatalf("%s %s: the probe got %d, the caller is refused\n%s", b.method, b.path, rec.Code, rec.Body)
+		}
+	} else if rec := b.send([]byte(`{"zz_fuzz_probe":1}`)); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "zz_fuzz_probe") {
 		f.Fatalf("%s %s: the probe got %d, want 400 naming the unknown field\n%s", b.method, b.path, rec.Code, rec.Body)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { b.check(t, body) })
@@ -358,6 +389,14 @@ func FuzzBodyComplaintProgress(f *testing.F) { fuzzBody(f, "POST /api/v1/complai
 func FuzzBodyComplaintIdentifier(f *testing.F) {
 	fuzzBody(f, "POST /api/v1/complaints/{id}/identifiers/{iid}")
 }
+func FuzzBodyTakedownCreate(f *testing.F) { fuzzBody(f, "POST /api/v1/takedowns") }
+func FuzzBodyTakedownStatus(f *testing.F) { fuzzBody(f, "POST /api/v1/takedowns/{id}/status") }
+func FuzzBodyLendingAppSave(f *testing.F) { fuzzBody(f, "POST /api/v1/lending-apps") }
+func FuzzBodyWatchAdd(f *testing.F)       { fuzzBody(f, "POST /api/v1/watchlist") }
+func FuzzBodyWatchRemove(f *testing.F)    { fuzzBody(f, "POST /api/v1/watchlist/{id}/remove") }
+func FuzzBodyAlertResolve(f *testing.F)   { fuzzBody(f, "POST /api/v1/alerts/{id}/resolve") }
+func FuzzBodyStixImport(f *testing.F)     { fuzzBody(f, "POST /api/v1/share/stix") }
+func FuzzBodyLendingImport(f *testing.F)  { fuzzBody(f, "POST /api/v1/lending-apps/import") }
 
 // TestFuzzBodiesCoverEveryJSONRoute finds, in the server's source, every
 // function that decodes a JSON body (directly or through a helper), and
@@ -376,13 +415,25 @@ func TestFuzzBodiesCoverEveryJSONRoute(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := slices.Sorted(maps.Keys(bodyRoutes))
+	var want []string
+	routes := map[string]bool{}
+	for _, ri := range e.srv.Routes() {
+		routes[routeKey(ri)] = true
+	}
+	for key, br := range bodyRoutes {
+		if !br.importer {
+			want = append(want, key)
+		} else if !routes[key] {
+			t.Errorf("bodyRoutes has importer %q, which is not a route", key)
+		}
+	}
+	slices.Sort(want)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("routes decoding JSON (-fuzzed +decoding): add a bodyRoutes entry and a FuzzBody target for each route on the + side\n%s", diff)
 	}
 	// Every entry has its Fuzz target.
 	targets := fuzzTargetsIn(t, "fuzz_body_test.go")
-	for _, key := range want {
+	for _, key := range slices.Sorted(maps.Keys(bodyRoutes)) {
 		if !targets[key] {
 			t.Errorf("bodyRoutes has %q but no Fuzz function calls fuzzBody(f, %q)", key, key)
 		}

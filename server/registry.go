@@ -255,8 +255,9 @@ func publicLicences(v *lookup.View) []PublicLicence {
 	return out
 }
 
-// registryAllowed limits downloads of the whole registry, the largest
-// answer anyone may ask for without an account.
+// registryAllowed limits downloads of whole public lists (the registry,
+// SECP's lending apps), the largest answers anyone may ask for without an
+// account.
 func (s *Server) registryAllowed(c *reqCtx) error {
 	if !s.limits.allow("registry:"+c.ip, s.cfg.LookupRate) {
 		return errTooManyAttempts

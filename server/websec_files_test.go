@@ -24,6 +24,7 @@ import (
 	"github.com/greyline/greyline"
 	"github.com/greyline/greyline/filestore"
 	"github.com/greyline/greyline/sqlstore"
+	"github.com/greyline/greyline/stix"
 )
 
 var (
@@ -131,12 +132,15 @@ func TestUploadRoutesRefusePolyglots(t *testing.T) {
 	e := newEnvWith(t, envOptions{cfg: Config{ReportRate: 1000}, tune: func(o *sqlstore.Options) { o.Clearance = authzClearance; o.Files = store }})
 	f := &authzFixture{e: e}
 	f.addLicensing(t)
+	f.addTakedowns(t)
 	own := f.lic[tOwn]
 	u := &uploadEnv{e: e, files: files}
 	printer := writePrinter(t, e)
 	applicant := e.user(nil, greyline.RoleApplicant)
 	inspector := e.user(nil, greyline.RoleInspector)
 	helpline := e.user(nil, greyline.RoleHelpline)
+	requester := e.user(e.seeded("NCCIA"), greyline.RoleAnalyst) // the takedown's agency
+	admin := e.user(nil, greyline.RoleAdmin)
 	provisional := newStoreLicensee(t, e, e.org("PROVCO", greyline.OrgBusiness, false), "Islamabad", greyline.Resources{}, e.user(e.seeded("PTA"), greyline.RoleReviewer))
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	today := e.clock.Now().In(greyline.Karachi).Format("2006-01-02")
@@ -203,6 +207,32 @@ func TestUploadRoutesRefusePolyglots(t *testing.T) {
 		"POST /api/v1/complaints/{id}/documents": func(n string, b []byte) request {
 			return api(helpline, "/api/v1/complaints/"+id(own.complaint)+"/documents", "file", n, b, nil)
 		},
+		"POST /takedowns/{id}/documents": func(n string, b []byte) request {
+			return page(requester, "/takedowns/"+id(f.takedown)+"/documents", "file", n, b, nil)
+		},
+		"POST /api/v1/takedowns/{id}/documents": func(n string, b []byte) request {
+			return api(requester, "/api/v1/takedowns/"+id(f.takedown)+"/documents", "file", n, b, nil)
+		},
+		// Imports read the file instead of keeping it.
+		"POST /loan-apps/import": func(n string, b []byte) request {
+			return page(admin, "/loan-apps/import", "file", n, b, nil)
+		},
+		"POST /share/stix": func(n string, b []byte) request {
+			return page(admin, "/share/stix", "file", n, b, nil)
+		},
+		"POST /api/v1/share/stix": func(n string, b []byte) request {
+			return request{"/api/v1/share/stix", b, http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + e.token(admin, greyline.ScopeRead, greyline.ScopeWrite)}}}
+		},
+	}
+	// What a good file is for the imports.
+	var bundle strings.Builder
+	if err := stix.Write(&bundle, stix.Producer{Name: "An exchange"}, []stix.Record{{Kind: stix.Domain, Value: "easy-qist-loans.com.pk", TLP: stix.TLPAmber}}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string][]byte{
+		"POST /loan-apps/import":  []byte("package_id,name,lender,status\ncom.qistkar.loan,Qistkar Loan,,illegal\n"),
+		"POST /share/stix":        []byte(bundle.String()),
+		"POST /api/v1/share/stix": []byte(bundle.String()),
 	}
 	routes := 0
 	for _, rt := range e.srv.routes {
@@ -221,13 +251,21 @@ func TestUploadRoutesRefusePolyglots(t *testing.T) {
 			r := build("receipt.pdf", poly) // (signing the caller in writes a session)
 			before, stored := printer(t), u.storedFiles(t)
 			rec := inproc(e, "192.0.2.31", "POST", r.path, r.body, r.header)
-			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "web page code") {
+			good, isImport := imports[key]
+			if rec.Code != http.StatusBadRequest || !isImport && !strings.Contains(rec.Body.String(), "web page code") {
 				t.Errorf("a PDF with a script: %d, want 400 saying it holds web page code\n%.600s", rec.Code, rec.Body)
 			}
 			if printer(t) != before || u.storedFiles(t) != stored {
 				t.Errorf("a PDF with a script was refused, but something was stored")
 			}
-			// Control: a clean file of the same size is stored.
+			// Control: a clean file is stored (or, for an import, read).
+			if isImport {
+				r = build("import", good)
+				if rec = inproc(e, "192.0.2.31", "POST", r.path, r.body, r.header); rec.Code >= 400 || printer(t) == before {
+					t.Errorf("a good import: %d, and nothing recorded\n%.600s", rec.Code, rec.Body)
+				}
+				return
+			}
 			r = build("receipt.pdf", testPDF(key))
 			rec = inproc(e, "192.0.2.31", "POST", r.path, r.body, r.header)
 			if rec.Code >= 400 || u.storedFiles(t) != stored+1 {
@@ -287,7 +325,7 @@ func TestDownloadPathTraversal(t *testing.T) {
 	docPath := rec.Header().Get("Location") // /api/v1/complaints/{id}/documents/{did}
 	m := regexp.MustCompile(`/complaints/(\d+)/documents/(\d+)$`).FindStringSubmatch(docPath)
 	cid, did := m[1], m[2]
-	staff := e.user(nil, greyline.RoleHelpline, greyline.RoleInspector, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleReviewer)
+	staff := e.user(e.seeded("NCCIA"), greyline.RoleHelpline, greyline.RoleInspector, greyline.RoleAnalyst, greyline.RoleInvestigator, greyline.RoleReviewer)
 	cookie, _ := sessionFor(t, e, staff, greyline.SessionFull)
 	bearer := http.Header{"Authorization": {"Bearer " + e.token(staff, greyline.ScopeRead)}}
 
@@ -310,6 +348,10 @@ func TestDownloadPathTraversal(t *testing.T) {
 		{"GET /licences/{id}/certificate.pdf", "/licences/{x}/certificate.pdf", cookie},
 		{"GET /reports/committee/{format}", "/reports/committee/{x}", cookie},
 		{"GET /static/", "/static/{x}", nil},
+		{"GET /takedowns/{id}/documents/{did}", "/takedowns/{x}/documents/" + did, cookie},
+		{"GET /api/v1/takedowns/{id}/documents/{did}", "/api/v1/takedowns/{x}/documents/" + did, bearer},
+		{"GET /takedowns/{id}/documents/{did}", "/takedowns/1/documents/{x}", cookie},
+		{"GET /api/v1/takedowns/{id}/documents/{did}", "/api/v1/takedowns/1/documents/{x}", bearer},
 	}
 	// Every route with a file's id or name in its path is here.
 	covered := map[string]bool{}

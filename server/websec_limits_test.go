@@ -70,6 +70,9 @@ func TestRateLimits(t *testing.T) {
 		}},
 		{"registry download (CSV)", lookup, true, func() req { return req{"GET", "/api/v1/registry.csv", nil, nil} }},
 		{"registry download (JSON)", lookup, true, func() req { return req{"GET", "/api/v1/registry.json", nil, nil} }},
+		{"loan-app check page", lookup, false, func() req { return req{"GET", "/loan-apps?q=com.qistkar.loan", nil, nil} }},
+		{"loan-app check API", lookup, true, func() req { return req{"GET", "/api/v1/lending-apps?q=com.qistkar.loan", nil, nil} }},
+		{"lending-app list download", lookup, true, func() req { return req{"GET", "/api/v1/lending-apps/list", nil, nil} }},
 	}
 	send := func(ip string, r req) (int, http.Header, string) {
 		rec := inproc(e, ip, r.method, r.path, r.body, r.header)

@@ -102,6 +102,17 @@ func (h *hostileFiller) fill(v reflect.Value, depth int) {
 		for i := range v.Len() {
 			h.fill(v.Index(i), depth+1)
 		}
+	case reflect.Func:
+		// A clock, or another helper: answers with filled values.
+		ft := v.Type()
+		v.Set(reflect.MakeFunc(ft, func([]reflect.Value) []reflect.Value {
+			out := make([]reflect.Value, ft.NumOut())
+			for i := range out {
+				out[i] = reflect.New(ft.Out(i)).Elem()
+				h.fill(out[i], depth+1)
+			}
+			return out
+		}))
 	case reflect.Map:
 		m := reflect.MakeMap(v.Type())
 		for range 2 {
@@ -136,7 +147,10 @@ var templateData = map[string]func() pager{
 	"setup": func() pager { return &setupPage{} }, "task": func() pager { return &taskPage{} },
 	"track": func() pager { return &trackPage{} }, "user": func() pager { return &userPage{} },
 	"user_new": func() pager { return &userFormPage{} }, "users": func() pager { return &usersPage{} },
-	"verify": func() pager { return &verifyPage{} },
+	"verify":    func() pager { return &verifyPage{} },
+	"takedowns": func() pager { return &takedownsPage{} }, "takedown": func() pager { return &takedownPage{} },
+	"loan_apps": func() pager { return &loanAppsPage{} }, "watchlist": func() pager { return &watchlistPage{} },
+	"alerts": func() pager { return &alertsPage{} }, "share": func() pager { return &sharePage{} },
 }
 
 // TestTemplatesEscapeHostileInput renders every template, as parsed once by

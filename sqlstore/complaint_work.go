@@ -227,7 +227,7 @@ func (db *DB) OpenComplaintDocument(ctx context.Context, complaintID, documentID
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.ComplaintID != complaintID {
+	if complaintID <= 0 || d.ComplaintID != complaintID { // 0 is every other record's document
 		return nil, nil, notFound(sql.ErrNoRows, "Document")
 	}
 	f, err := db.opt.Files.Open(d.SHA256)
