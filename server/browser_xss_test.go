@@ -69,6 +69,7 @@ type hostileRecords struct {
 	network          int64
 	operation, raid  int64
 	suspect          int64
+	takedown         int64
 }
 
 // addHostileRecords fills a database with hostile records through the
@@ -236,6 +237,29 @@ func addHostileRecords(t *testing.T, e *testEnv) *hostileRecords {
 		t.Fatal(err)
 	}
 	h.operation, h.raid, h.suspect = op.ID, raid.ID, p.ID
+
+	// Takedowns, the watchlist, an alert, SECP's list.
+	td := &greyline.Takedown{Target: greyline.TargetApp, Platform: "google_play", Value: "com.hostile.loan", Name: next(), Developer: next(),
+		Contacts: []string{`https://evil.com.pk/?q="><zzxel onmouseover=alert(3)>`}, LegalBasis: next(), Notes: next()}
+	if err := e.db.CreateTakedown(staff, td); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.AddTakedownDocument(staff, td.ID, &greyline.Document{Filename: next() + ".png"}, bytes.NewReader(cat(pngBytes, []byte("td")))); err != nil {
+		t.Fatal(err)
+	}
+	w := &greyline.WatchedWallet{Address: "TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", Reason: next()}
+	if err := e.db.WatchWallet(staff, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.RaiseAlert(staff, &greyline.Alert{Kind: greyline.AlertWallet, WalletID: w.ID, SourceKind: "complaint", SourceID: h.complaint,
+		Subject: next(), Reasons: []string{next()}, Score: 90}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SaveLendingApp(ctx, &greyline.LendingApp{PackageID: "com.hostile.cash", Name: next(), Lender: next(), Developer: next(),
+		Status: greyline.LendingIllegal, Notes: next()}); err != nil {
+		t.Fatal(err)
+	}
+	h.takedown = td.ID
 	return h
 }
 
@@ -350,8 +374,9 @@ func TestBrowserHostileRecords(t *testing.T) {
 		"/networks", "/networks/review", "/networks/" + id(h.network),
 		"/operations", "/operations/" + id(h.operation), "/raids/" + id(h.raid), "/firs", "/persons/" + id(h.suspect),
 		"/reports/committee?from=2020-01-01", "/account",
+		"/takedowns?queue=all", "/takedowns/" + id(h.takedown), "/watchlist", "/alerts", "/loan-apps", "/loan-apps?q=" + url.QueryEscape(hostile(130)), "/share",
 	} {
-		b.visit(p, p != "/inspections" && p != "/networks/review" && p != "/account")
+		b.visit(p, p != "/inspections" && p != "/networks/review" && p != "/account" && p != "/share")
 	}
 	// A form shown again with errors: a new user with a hostile name.
 	b.visit("/admin/users/new", false)
