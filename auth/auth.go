@@ -49,30 +49,46 @@ var ErrMalformedHash = errors.New("auth: malformed password hash")
 
 // Verify reports whether password matches encoded, in constant time.
 func (Hasher) Verify(password, encoded string) (bool, error) {
+	h, salt, want, err := parseHash(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(password), salt, h.Time, h.MemoryKiB, h.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// Limits on a stored hash's parameters: far above what Hash writes, but a
+// damaged or planted hash must not make one sign-in allocate gigabytes.
+const (
+	maxHashMemoryKiB = 1 << 20 // 1 GiB
+	maxHashTime      = 64
+	maxHashBytes     = 1024 // salt and key
+)
+
+// parseHash reads a PHC-format argon2id hash written by Hash.
+func parseHash(encoded string) (h Hasher, salt, key []byte, err error) {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, ErrMalformedHash
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return h, nil, nil, ErrMalformedHash
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrMalformedHash
+		return h, nil, nil, ErrMalformedHash
 	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || t == 0 || p == 0 {
-		return false, ErrMalformedHash
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.MemoryKiB, &h.Time, &h.Threads); err != nil ||
+		h.Time == 0 || h.Threads == 0 || h.Time > maxHashTime || h.MemoryKiB < 8*uint32(h.Threads) || h.MemoryKiB > maxHashMemoryKiB {
+		return h, nil, nil, ErrMalformedHash
 	}
 	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, ErrMalformedHash
+	salt, err = b64.DecodeString(parts[4])
+	if err != nil || len(salt) > maxHashBytes {
+		return h, nil, nil, ErrMalformedHash
 	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, ErrMalformedHash
+	key, err = b64.DecodeString(parts[5])
+	if err != nil || len(key) == 0 || len(key) > maxHashBytes {
+		return h, nil, nil, ErrMalformedHash
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return h, salt, key, nil
 }
 
 // NewSecret returns a random URL-safe secret with the given prefix, and the

@@ -26,7 +26,9 @@ func TestPasswordHash(t *testing.T) {
 	if ok, _ := DefaultHasher.Verify("correct horse battery", enc); !ok {
 		t.Error("hash made with other parameters does not verify")
 	}
-	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=0,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=8,t=1,p=1$!!$AAAA", "plain"} {
+	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=0,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=8,t=1,p=1$!!$AAAA", "plain",
+		// Parameters that would make one sign-in allocate 4 TiB or run for ever.
+		"$argon2id$v=19$m=4294967295,t=1,p=1$AAAA$AAAA", "$argon2id$v=19$m=8,t=4294967295,p=1$AAAA$AAAA"} {
 		if _, err := h.Verify("x", bad); !errors.Is(err, ErrMalformedHash) {
 			t.Errorf("Verify(%q): err = %v, want ErrMalformedHash", bad, err)
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -512,11 +514,22 @@ func (s *Server) apiDocument(w http.ResponseWriter, r *http.Request, c *reqCtx) 
 // inline: the file came from outside.
 func sendFile(w http.ResponseWriter, d *greyline.Document, rc io.Reader) {
 	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(d.Filename, d.ContentType)}))
 	w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
 	w.Header().Set("X-Content-SHA256", d.SHA256)
 	w.Header().Set("Cache-Control", "private, no-store")
 	io.Copy(w, rc) // a client that goes away is not an error to report
+}
+
+// downloadName gives a download the extension of its recognised type, so
+// that a file uploaded as "invoice.html" is saved, and opened, as the PDF
+// it is.
+func downloadName(name, ctype string) string {
+	want := map[string][]string{"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}}[ctype]
+	if len(want) == 0 || slices.Contains(want, strings.ToLower(path.Ext(name))) {
+		return name
+	}
+	return name + want[0]
 }
 
 func (s *Server) apiObjectionAnswer(w http.ResponseWriter, r *http.Request, c *reqCtx) error {

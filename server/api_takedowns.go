@@ -131,7 +131,12 @@ func (s *Server) apiTakedownDocument(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *Server) takedownDocument(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
-	id, _ := pathID(r, "id")
+	// The route has no record loader to check {id} first: an id that does
+	// not parse would be 0, which every document outside a takedown has.
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
 	did, err := pathID(r, "did")
 	if err != nil {
 		return err
@@ -171,6 +176,9 @@ func lendingStatus(r *http.Request) (greyline.LendingAppStatus, error) {
 }
 
 func (s *Server) apiLendingApps(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.registryAllowed(c); err != nil {
+		return err
+	}
 	st, err := lendingStatus(r)
 	if err != nil {
 		return err

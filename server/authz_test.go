@@ -517,7 +517,7 @@ var authzClearance = map[greyline.ApplicationKind][]string{
 // addLicensing builds, for TESTCO and for another business, a licensed
 // business with a person and a site, and a submitted amendment with
 // documents, an objection (raised on TESTCO's task) and open tasks.
-func (f *authzFixture) addLicensing(t *testing.T) {
+func (f *authzFixture) addLicensing(t testing.TB) {
 	e := f.e
 	decider := e.user(e.seeded("PTA"), greyline.RoleReviewer)
 	f.lic = map[string]*licensingRecords{}
@@ -574,7 +574,7 @@ func (f *authzFixture) addLicensing(t *testing.T) {
 
 // addNetwork records an analyst's decision on the network that the two
 // complaints of the licensing records form.
-func (f *authzFixture) addNetwork(t *testing.T) {
+func (f *authzFixture) addNetwork(t testing.TB) {
 	a, b := f.lic[tOwn].complaint, f.lic[tOther].complaint
 	f.network = min(a, b)
 	if n, ok := f.e.srv.nets.Engine().NetworkOf(a); !ok || n != f.network {
@@ -589,7 +589,7 @@ func (f *authzFixture) addNetwork(t *testing.T) {
 }
 
 // addEnforcement records an operation with a raid, a person and an FIR.
-func (f *authzFixture) addEnforcement(t *testing.T) {
+func (f *authzFixture) addEnforcement(t testing.TB) {
 	inv := actorCtx(f.e.user(f.e.noTFA, greyline.RoleInvestigator))
 	now := f.e.clock.Now()
 	op := &greyline.Operation{Name: "Operation Grey", StartsOn: now.Add(-48 * time.Hour)}
@@ -637,7 +637,7 @@ func (f *authzFixture) addEnforcement(t *testing.T) {
 
 // addTakedowns has NCCIA request a takedown with evidence, watch a wallet,
 // and raise an alert.
-func (f *authzFixture) addTakedowns(t *testing.T) {
+func (f *authzFixture) addTakedowns(t testing.TB) {
 	e := f.e
 	nccia := actorCtx(e.user(e.seeded("NCCIA"), greyline.RoleAnalyst))
 	td := &greyline.Takedown{Target: greyline.TargetURL, Platform: "isp_blocking", Value: "https://easy-loan-pk.com/apply", LegalBasis: "PECA 2016 s.37"}
@@ -726,7 +726,7 @@ func (f *authzFixture) signIn(c *authzCaller) {
 }
 
 // recordID resolves the {id} of path for a target and caller.
-func (f *authzFixture) recordID(t *testing.T, path, target string, c *authzCaller, api bool) int64 {
+func (f *authzFixture) recordID(t testing.TB, path, target string, c *authzCaller, api bool) int64 {
 	self := c.pageUser
 	tok := c.pageTokID
 	if api {
@@ -1136,18 +1136,12 @@ func TestAuthzSignInStages(t *testing.T) {
 			}
 			// Signing out works at any stage (the route is stageAny), and
 			// ends the session.
-			//
-			// KNOWN PRODUCTION BUG: authorize() denies it. c.subject is set
-			// only for full sessions, so access.Decide sees an anonymous
-			// subject and the SignOut rule (AnyUser) answers Unauthenticated:
-			// 401, and the half-signed-in session lives on.
-			const bug = "KNOWN PRODUCTION BUG (access/access.go SignOut rule needs a full sign-in, defeating stageAny on POST /logout): "
 			res := f.pageRequest(t, c, csrf, "POST", "/logout", emptyForm)
 			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login?done=") {
-				t.Errorf("%sPOST /logout at stage %s: want 303 to /login?done=…; got %d %q", bug, tc.state, res.status, res.location)
+				t.Errorf("POST /logout at stage %s: want 303 to /login?done=…; got %d %q", tc.state, res.status, res.location)
 			}
 			if _, err := e.db.FindSession(e.sys, tok); err == nil {
-				t.Errorf("%ssession at stage %s survived sign-out", bug, tc.state)
+				t.Errorf("session at stage %s survived sign-out", tc.state)
 			}
 		})
 	}
@@ -1199,15 +1193,10 @@ func TestAuthzSessionOnAPI(t *testing.T) {
 }
 
 // TestAuthzHiddenLooksMissing: a record out of scope is answered exactly as
-// a record that does not exist, so that ids cannot be probed.
-//
-// KNOWN PRODUCTION BUG: the record loaders (server/middleware.go userRecord,
-// orgRecord) pass on the store's own not-found error ("User not found.",
-// "Organisation not found."), while a hidden record gets errNotFound ("The
-// page or record you asked for does not exist."), so the message tells a
-// non-admin which ids exist.
+// a record that does not exist, so that ids cannot be probed. (The record
+// loaders once passed on the store's own "User not found.", which told a
+// non-admin which ids exist; asMissing in server/middleware.go fixed it.)
 func TestAuthzHiddenLooksMissing(t *testing.T) {
-	const bug = "KNOWN PRODUCTION BUG (server/middleware.go record loaders: missing and hidden records differ): "
 	e := newEnv(t)
 	u := e.user(nil, greyline.RoleReviewer)
 	other := e.user(e.otherO, greyline.RoleReviewer)
@@ -1232,7 +1221,7 @@ func TestAuthzHiddenLooksMissing(t *testing.T) {
 			got[i].RequestID, got[i].Instance = "", ""
 		}
 		if diff := cmp.Diff(got[1], got[0]); diff != "" {
-			t.Errorf("%shidden %s and missing %s differ (-missing +hidden):\n%s", bug, pair[0], pair[1], diff)
+			t.Errorf("hidden %s and missing %s differ (-missing +hidden):\n%s", pair[0], pair[1], diff)
 		}
 	}
 	for _, pair := range [][2]string{
@@ -1249,7 +1238,7 @@ func TestAuthzHiddenLooksMissing(t *testing.T) {
 			got[i] = regexp.MustCompile(`[0-9a-f]{16}`).ReplaceAllString(body, "")
 		}
 		if got[0] != got[1] {
-			t.Errorf("%shidden %s and missing %s render differently", bug, pair[0], pair[1])
+			t.Errorf("hidden %s and missing %s render differently", pair[0], pair[1])
 		}
 	}
 }

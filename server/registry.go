@@ -255,12 +255,28 @@ func publicLicences(v *lookup.View) []PublicLicence {
 	return out
 }
 
+// registryAllowed limits downloads of whole public lists (the registry,
+// SECP's lending apps), the largest answers anyone may ask for without an
+// account.
+func (s *Server) registryAllowed(c *reqCtx) error {
+	if !s.limits.allow("registry:"+c.ip, s.cfg.LookupRate) {
+		return errTooManyAttempts
+	}
+	return nil
+}
+
 func (s *Server) apiRegistryJSON(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.registryAllowed(c); err != nil {
+		return err
+	}
 	lics := publicLicences(s.registry.idx.View())
 	return writeJSON(w, http.StatusOK, list(lics, len(lics)))
 }
 
 func (s *Server) apiRegistryCSV(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+	if err := s.registryAllowed(c); err != nil {
+		return err
+	}
 	lics := publicLicences(s.registry.idx.View())
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="greyline-registry.csv"`)

@@ -267,6 +267,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, c *reqCtx, statu
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, c *reqCtx, name string, data pager, err error) error {
 	switch greyline.ErrorCode(err) {
 	case greyline.EINVALID, greyline.ECONFLICT, greyline.EUNAUTHENTICATED, greyline.ERATELIMITED:
+		if greyline.ErrorCode(err) == greyline.ERATELIMITED {
+			w.Header().Set("Retry-After", "60") // as renderError says it
+		}
 		data.base().withErrors(err)
 		s.render(w, r, c, HTTPStatus(greyline.ErrorCode(err)), name, data)
 		return nil

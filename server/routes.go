@@ -3,6 +3,7 @@ package server
 import (
 	"io/fs"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/greyline/greyline/access"
 )
@@ -78,6 +79,11 @@ func (s *Server) systemRoutes() []route {
 		{Method: "GET", Path: "/readyz", Action: access.Public, Surface: surfaceSys, h: s.readyz},
 		{Method: "GET", Path: "/metrics", Action: access.Public, Surface: surfaceSys, h: s.metricsHandler},
 		{Method: "GET", Path: "/static/", Action: access.Public, Surface: surfaceSys, h: func(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
+			// The file server answers 500 to a name that is not UTF-8
+			// (/static/%c0); no such name is one of ours.
+			if !utf8.ValidString(r.URL.Path) {
+				return errNotFound
+			}
 			w.Header().Set("Cache-Control", "public, max-age=3600")
 			http.StripPrefix("/static/", files).ServeHTTP(w, r)
 			return nil

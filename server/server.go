@@ -42,7 +42,8 @@ type Config struct {
 	PublicURL string
 	// ReportRate is the public complaints allowed per IP per minute; default 5.
 	ReportRate int
-	// LookupRate is the public lookups allowed per IP per minute; default 120.
+	// LookupRate is the public lookups (and, separately, downloads of the
+	// whole registry) allowed per IP per minute; default 120.
 	LookupRate      int
 	ShutdownTimeout time.Duration // default 15 s
 }

@@ -402,38 +402,20 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 	if (d.ApplicationID == 0) == (d.InspectionID == 0) {
 		return greyline.Invalid("application_id", "a document belongs to one application or one inspection")
 	}
+	// Refuse before storing, so that a refused upload leaves no file behind;
+	// the transaction checks again.
+	if err := db.read(ctx, func(t *tx) error { return t.canAddDocument(d) }); err != nil {
+		return err
+	}
 	stored, err := db.opt.Files.Put(content, db.maxUpload())
 	if err != nil {
 		return err
 	}
 	d.Filename, d.ContentType, d.Size, d.SHA256 = cleanFilename(d.Filename), stored.ContentType, stored.Size, stored.SHA256
 	d.UploadedBy, d.UploadedAt = greyline.ActorFrom(ctx).UserID, db.now()
-	return db.write(ctx, func(t *tx) error {
-		if d.InspectionID != 0 {
-			if _, err := t.inspection(d.InspectionID); err != nil {
-				return err
-			}
-			if d.Kind != greyline.DocInspectionPhoto {
-				return greyline.Invalid("kind", "an inspection's documents are inspection photos")
-			}
-		}
-		if d.ApplicationID != 0 {
-			a, err := t.application(d.ApplicationID)
-			if err != nil {
-				return err
-			}
-			if a.Status != greyline.AppDraft && !t.hasOpenObjection(a.ID) {
-				return errNotDraft
-			}
-			if d.PersonID != 0 {
-				var n int
-				if err := t.queryRow("SELECT COUNT(*) FROM persons WHERE id = ? AND business_id = ?", d.PersonID, a.BusinessID).Scan(&n); err != nil {
-					return err
-				}
-				if n != 1 {
-					return greyline.Invalid("person_id", "is not a person of this business")
-				}
-			}
+	err = db.write(ctx, func(t *tx) error {
+		if err := t.canAddDocument(d); err != nil {
+			return err
 		}
 		var app, insp, person any
 		if d.ApplicationID != 0 {
@@ -451,6 +433,42 @@ func (db *DB) AddDocument(ctx context.Context, d *greyline.Document, content io.
 		}
 		return t.audit(greyline.AuditEvent{Action: "document.upload", RecordType: "document", RecordID: idString(d.ID), Detail: "kind=" + string(d.Kind) + " sha256=" + d.SHA256})
 	})
+	if err != nil && stored.New {
+		db.discardFiles(ctx, []string{stored.SHA256})
+	}
+	return err
+}
+
+// canAddDocument refuses a document whose application or inspection does
+// not take it.
+func (t *tx) canAddDocument(d *greyline.Document) error {
+	if d.InspectionID != 0 {
+		if _, err := t.inspection(d.InspectionID); err != nil {
+			return err
+		}
+		if d.Kind != greyline.DocInspectionPhoto {
+			return greyline.Invalid("kind", "an inspection's documents are inspection photos")
+		}
+	}
+	if d.ApplicationID != 0 {
+		a, err := t.application(d.ApplicationID)
+		if err != nil {
+			return err
+		}
+		if a.Status != greyline.AppDraft && !t.hasOpenObjection(a.ID) {
+			return errNotDraft
+		}
+		if d.PersonID != 0 {
+			var n int
+			if err := t.queryRow("SELECT COUNT(*) FROM persons WHERE id = ? AND business_id = ?", d.PersonID, a.BusinessID).Scan(&n); err != nil {
+				return err
+			}
+			if n != 1 {
+				return greyline.Invalid("person_id", "is not a person of this business")
+			}
+		}
+	}
+	return nil
 }
 
 func (t *tx) hasOpenObjection(applicationID int64) bool {

@@ -114,28 +114,49 @@ func (db *DB) ReviewIdentifier(ctx context.Context, complaintID, identifierID in
 }
 
 // storeAttachments puts a complaint's files in the file store before the
-// transaction that records them: the store is content-addressed, so a file
-// left behind by a failed transaction is harmless and reused by a retry.
-func (db *DB) storeAttachments(ctx context.Context, atts []greyline.Attachment) ([]*greyline.Document, error) {
+// transaction that records them. It returns the hashes of the files it
+// added, for discardFiles should that transaction fail; if one file is
+// refused, those stored before it are discarded at once.
+func (db *DB) storeAttachments(ctx context.Context, atts []greyline.Attachment) ([]*greyline.Document, []string, error) {
 	if len(atts) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(atts) > greyline.MaxAttachments {
-		return nil, greyline.Invalid("attachments", fmt.Sprintf("at most %d files", greyline.MaxAttachments))
+		return nil, nil, greyline.Invalid("attachments", fmt.Sprintf("at most %d files", greyline.MaxAttachments))
 	}
 	if db.opt.Files == nil {
-		return nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
+		return nil, nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 	}
 	docs := make([]*greyline.Document, 0, len(atts))
+	var fresh []string
 	for _, a := range atts {
 		stored, err := db.opt.Files.Put(a.Content, db.maxUpload())
 		if err != nil {
-			return nil, err
+			db.discardFiles(ctx, fresh)
+			return nil, nil, err
+		}
+		if stored.New {
+			fresh = append(fresh, stored.SHA256)
 		}
 		docs = append(docs, &greyline.Document{Kind: greyline.DocEvidence, Filename: cleanFilename(a.Filename), ContentType: stored.ContentType,
 			Size: stored.Size, SHA256: stored.SHA256, UploadedBy: greyline.ActorFrom(ctx).UserID, UploadedAt: db.now()})
 	}
-	return docs, nil
+	return docs, fresh, nil
+}
+
+// discardFiles removes files that a failed write had just added to the
+// store, so that a refused upload leaves nothing behind. A file that a
+// document holds after all (the same content, sent again meanwhile) stays.
+func (db *DB) discardFiles(ctx context.Context, sums []string) {
+	for _, sum := range sums {
+		var n int
+		err := db.read(ctx, func(t *tx) error {
+			return t.queryRow("SELECT COUNT(*) FROM documents WHERE sha256 = ?", sum).Scan(&n)
+		})
+		if err == nil && n == 0 {
+			db.opt.Files.Remove(sum)
+		}
+	}
 }
 
 func (t *tx) insertComplaintDocument(complaintID int64, d *greyline.Document) error {
@@ -154,7 +175,12 @@ func (t *tx) insertComplaintDocument(complaintID int64, d *greyline.Document) er
 
 // AddComplaintDocument stores one more evidence file for a complaint.
 func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a greyline.Attachment) (*greyline.Document, error) {
-	docs, err := db.storeAttachments(ctx, []greyline.Attachment{a})
+	// Refuse before storing, so that a refused upload leaves no file behind;
+	// the transaction checks again.
+	if err := db.read(ctx, func(t *tx) error { return t.canAttach(complaintID) }); err != nil {
+		return nil, err
+	}
+	docs, fresh, err := db.storeAttachments(ctx, []greyline.Attachment{a})
 	if err != nil {
 		return nil, err
 	}
@@ -163,25 +189,34 @@ func (db *DB) AddComplaintDocument(ctx context.Context, complaintID int64, a gre
 		if err := t.lockRow("complaints", complaintID); err != nil {
 			return err
 		}
-		var exists, n int
-		if err := t.queryRow("SELECT COUNT(*) FROM complaints WHERE id = ?", complaintID).Scan(&exists); err != nil {
+		if err := t.canAttach(complaintID); err != nil {
 			return err
-		}
-		if exists == 0 {
-			return notFound(sql.ErrNoRows, "Complaint")
-		}
-		if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE complaint_id = ?", complaintID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= greyline.MaxAttachments {
-			return greyline.Invalid("file", fmt.Sprintf("a complaint holds at most %d files", greyline.MaxAttachments))
 		}
 		return t.insertComplaintDocument(complaintID, d)
 	})
 	if err != nil {
+		db.discardFiles(ctx, fresh)
 		return nil, err
 	}
 	return d, nil
+}
+
+// canAttach refuses a file for a complaint that does not exist or is full.
+func (t *tx) canAttach(complaintID int64) error {
+	var exists, n int
+	if err := t.queryRow("SELECT COUNT(*) FROM complaints WHERE id = ?", complaintID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists == 0 {
+		return notFound(sql.ErrNoRows, "Complaint")
+	}
+	if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE complaint_id = ?", complaintID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= greyline.MaxAttachments {
+		return greyline.Invalid("file", fmt.Sprintf("a complaint holds at most %d files", greyline.MaxAttachments))
+	}
+	return nil
 }
 
 // OpenComplaintDocument returns one of a complaint's documents with its
@@ -192,7 +227,7 @@ func (db *DB) OpenComplaintDocument(ctx context.Context, complaintID, documentID
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.ComplaintID != complaintID {
+	if complaintID <= 0 || d.ComplaintID != complaintID { // 0 is every other record's document
 		return nil, nil, notFound(sql.ErrNoRows, "Document")
 	}
 	f, err := db.opt.Files.Open(d.SHA256)

@@ -84,10 +84,18 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 	if err != nil {
 		return nil, "", false, err
 	}
-	docs, err := db.storeAttachments(ctx, n.Attachments)
+	docs, fresh, err := db.storeAttachments(ctx, n.Attachments)
 	if err != nil {
 		return nil, "", false, err
 	}
+	// The files stay only with a new complaint: not on a refusal, nor on a
+	// retry answered with the complaint first filed.
+	keep := false
+	defer func() {
+		if !keep {
+			db.discardFiles(ctx, fresh)
+		}
+	}()
 	actor := greyline.ActorFrom(ctx)
 	src := actor.OrgID
 	if n.Channel == greyline.ChannelWeb {
@@ -172,6 +180,7 @@ func (db *DB) CreateComplaint(ctx context.Context, n greyline.NewComplaint, idem
 	if existing {
 		return created, "", true, nil
 	}
+	keep = true
 	return created, secret, false, nil
 }
 

@@ -279,6 +279,18 @@ func (db *DB) History(ctx context.Context, licenceID int64) ([]*greyline.Licence
 	return out, err
 }
 
+// inspectable refuses an inspection of a licence that is not provisional.
+func (t *tx) inspectable(licenceID int64) error {
+	l, err := t.licence(licenceID)
+	if err != nil {
+		return err
+	}
+	if l.Status != greyline.LicenceProvisional {
+		return greyline.Errorf(greyline.ECONFLICT, "Only a provisional licence is inspected; this one is %s.", l.Status)
+	}
+	return nil
+}
+
 // RecordInspection stores a site inspection of a provisional licence. A
 // pass makes the licence active for a year; a fail ends it.
 func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, photos ...greyline.Upload) (*greyline.Licence, error) {
@@ -293,13 +305,29 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, pho
 		return nil, err
 	}
 	// Files first: they are content-addressed, so storing one twice (on a
-	// retry) is harmless, and the rows below then commit all or nothing.
+	// retry) is harmless, and the rows below then commit all or nothing. A
+	// refusal comes before them, so that it leaves no file behind.
+	if len(photos) > 0 {
+		if err := db.read(ctx, func(t *tx) error { return t.inspectable(in.LicenceID) }); err != nil {
+			return nil, err
+		}
+	}
 	var docs []*greyline.Document
+	var fresh []string // files added here, removed again if the inspection is not recorded
+	recorded := false
+	defer func() {
+		if !recorded {
+			db.discardFiles(ctx, fresh)
+		}
+	}()
 	for _, ph := range photos {
 		if db.opt.Files == nil {
 			return nil, greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 		}
 		st, err := db.opt.Files.Put(ph.Content, db.maxUpload())
+		if st.New {
+			fresh = append(fresh, st.SHA256)
+		}
 		if err != nil {
 			var ge *greyline.Error
 			if errors.As(err, &ge) && len(ge.Fields) > 0 {
@@ -314,12 +342,12 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, pho
 		if err := t.lockRow("licences", in.LicenceID); err != nil {
 			return err
 		}
+		if err := t.inspectable(in.LicenceID); err != nil {
+			return err
+		}
 		l, err := t.licence(in.LicenceID)
 		if err != nil {
 			return err
-		}
-		if l.Status != greyline.LicenceProvisional {
-			return greyline.Errorf(greyline.ECONFLICT, "Only a provisional licence is inspected; this one is %s.", l.Status)
 		}
 		in.SiteID, in.InspectorID, in.CreatedAt = l.SiteID, greyline.ActorFrom(ctx).UserID, now
 		if err := t.queryRow("INSERT INTO inspections (licence_id, site_id, inspector_id, date, findings, passed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -355,6 +383,7 @@ func (db *DB) RecordInspection(ctx context.Context, in *greyline.Inspection, pho
 		out, err = t.licence(l.ID)
 		return err
 	})
+	recorded = err == nil
 	return out, err
 }
 

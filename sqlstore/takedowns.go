@@ -442,6 +442,11 @@ func (db *DB) AddTakedownDocument(ctx context.Context, takedownID int64, d *grey
 	if db.opt.Files == nil {
 		return greyline.Internal(fmt.Errorf("sqlstore: no file store configured"))
 	}
+	// Refuse before storing, so that a refused upload leaves no file behind;
+	// the transaction checks again.
+	if err := db.read(ctx, func(t *tx) error { return t.canAttachTakedown(takedownID) }); err != nil {
+		return err
+	}
 	stored, err := db.opt.Files.Put(content, db.maxUpload())
 	if err != nil {
 		return err
@@ -449,22 +454,12 @@ func (db *DB) AddTakedownDocument(ctx context.Context, takedownID int64, d *grey
 	d.Kind, d.Filename = greyline.DocEvidence, cleanFilename(d.Filename)
 	d.ContentType, d.Size, d.SHA256 = stored.ContentType, stored.Size, stored.SHA256
 	d.UploadedBy, d.UploadedAt, d.TakedownID = greyline.ActorFrom(ctx).UserID, db.now(), takedownID
-	return db.write(ctx, func(t *tx) error {
+	err = db.write(ctx, func(t *tx) error {
 		if err := t.lockRow("takedowns", takedownID); err != nil {
 			return err
 		}
-		var n int
-		if err := t.queryRow("SELECT COUNT(*) FROM takedowns WHERE id = ?", takedownID).Scan(&n); err != nil {
+		if err := t.canAttachTakedown(takedownID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return notFound(sql.ErrNoRows, "Takedown")
-		}
-		if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE takedown_id = ?", takedownID).Scan(&n); err != nil {
-			return err
-		}
-		if n >= greyline.MaxAttachments {
-			return greyline.Invalid("file", fmt.Sprintf("a request holds at most %d files", greyline.MaxAttachments))
 		}
 		if err := t.queryRow(`INSERT INTO documents (takedown_id, kind, filename, content_type, size, sha256, uploaded_by, uploaded_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, takedownID, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.UploadedBy, d.UploadedAt).Scan(&d.ID); err != nil {
@@ -473,6 +468,28 @@ func (db *DB) AddTakedownDocument(ctx context.Context, takedownID int64, d *grey
 		return t.audit(greyline.AuditEvent{Action: "document.upload", RecordType: "document", RecordID: idString(d.ID),
 			Detail: "takedown_id=" + idString(takedownID) + " sha256=" + d.SHA256})
 	})
+	if err != nil && stored.New {
+		db.discardFiles(ctx, []string{stored.SHA256})
+	}
+	return err
+}
+
+// canAttachTakedown refuses a file for a request that does not exist or is full.
+func (t *tx) canAttachTakedown(takedownID int64) error {
+	var n int
+	if err := t.queryRow("SELECT COUNT(*) FROM takedowns WHERE id = ?", takedownID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound(sql.ErrNoRows, "Takedown")
+	}
+	if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE takedown_id = ?", takedownID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= greyline.MaxAttachments {
+		return greyline.Invalid("file", fmt.Sprintf("a request holds at most %d files", greyline.MaxAttachments))
+	}
+	return nil
 }
 
 // OpenTakedownDocument returns one of a request's files and audits the
@@ -482,7 +499,7 @@ func (db *DB) OpenTakedownDocument(ctx context.Context, takedownID, documentID i
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.TakedownID != takedownID {
+	if takedownID <= 0 || d.TakedownID != takedownID { // 0 is every other record's document
 		return nil, nil, notFound(sql.ErrNoRows, "Document")
 	}
 	f, err := db.opt.Files.Open(d.SHA256)
