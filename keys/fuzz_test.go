@@ -3,31 +3,12 @@ package keys
 import (
 	"bytes"
 	"crypto/ed25519"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
-
-// FuzzParse: a master secret is accepted only as 64 hex digits (with
-// surrounding white space), and decodes to exactly those bytes.
-func FuzzParse(f *testing.F) {
-	for _, s := range []string{strings.Repeat("0", 64), " " + strings.Repeat("aB", 32) + "\n", strings.Repeat("0", 63), "", "zz", strings.Repeat("0", 66)} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b, err := Parse(s)
-		if err != nil {
-			return
-		}
-		if len(b) != MasterSize || hex.EncodeToString(b) != strings.ToLower(strings.TrimSpace(s)) {
-			t.Fatalf("Parse(%q) = %x", s, b)
-		}
-	})
-}
 
 // FuzzPublicKeys: a published key list (GET /api/v1/keys, read back by
 // `greyline certificate verify --keys`) never panics the decoder, and a key
