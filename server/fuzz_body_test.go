@@ -137,6 +137,8 @@ var bodyRoutes = map[string]bodyRoute{
 	"POST /api/v1/watchlist/{id}/remove": {caller: asAnalyst, target: tOwn, seeds: []string{`{"version":1,"reason":"Cleared"}`, `{"version":-1}`}},
 	"POST /api/v1/alerts/{id}/resolve":   {caller: asAnalyst, target: tOwn, seeds: []string{`{"status":"confirmed","note":"Same gang"}`, `{"status":"dismissed"}`, `{"status":"maybe"}`}},
 
+	"POST /api/v1/subject-access": {caller: asAdmin, seeds: []string{`{"cnic":"35202-1234567-1"}`, `{"cnic":"3520212345671"}`, `{"cnic":"1"}`, `{"cnic":""}`}},
+
 	// Importers: whole files as bodies.
 	"POST /api/v1/share/stix": {caller: asAnalyst, importer: true, seeds: []string{
 		`{"type":"bundle","id":"bundle--1","objects":[{"type":"indicator"}]}`, `{"type":"bundle","id":"bundle--6ba7b810-9dad-11d1-80b4-00c04fd430c8","objects":[]}`}},
@@ -399,6 +401,7 @@ func FuzzBodyWatchRemove(f *testing.F)    { fuzzBody(f, "POST /api/v1/watchlist/
 func FuzzBodyAlertResolve(f *testing.F)   { fuzzBody(f, "POST /api/v1/alerts/{id}/resolve") }
 func FuzzBodyStixImport(f *testing.F)     { fuzzBody(f, "POST /api/v1/share/stix") }
 func FuzzBodyLendingImport(f *testing.F)  { fuzzBody(f, "POST /api/v1/lending-apps/import") }
+func FuzzBodySubjectAccess(f *testing.F)  { fuzzBody(f, "POST /api/v1/subject-access") }
 
 // TestFuzzBodiesCoverEveryJSONRoute finds, in the server's source, every
 // function that decodes a JSON body (directly or through a helper), and

@@ -131,6 +131,9 @@ func TestLogsHoldNoSecretsOrPersonalData(t *testing.T) {
 	jsonReq("GET", "/api/v1/suspects?q="+url.QueryEscape(cnic), partnerTok, "", nil)
 	jsonReq("POST", "/api/v1/suspects", partnerTok, `{"values":["`+phone+`","`+cnic+`"]}`, nil)
 
+	// A subject access request for the complainant's CNIC.
+	jsonReq("POST", "/api/v1/subject-access", adminTok, `{"cnic":"`+cnic+`"}`, nil)
+
 	// A person found in a raid, by passport and CNIC, read back in full.
 	resp = jsonReq("POST", "/api/v1/persons", invTok, `{"name":"`+name+`","passport":"`+passport+`","nationality":"CN","gender":"female","role":"manager"}`, nil)
 	var person greyline.Suspect
