@@ -108,7 +108,6 @@ var bodyRoutes = map[string]bodyRoute{
 	"POST /api/v1/networks/decisions": {caller: asAnalyst, seeds: []string{
 		`{"kind":"merge","complaints":[1,2],"note":"Same caller."}`, `{"kind":"split","complaint_id":1,"note":"x"}`, `{"kind":"reject_identifier","identifier_id":1,"note":"noise"}`, `{"kind":"nothing"}`}},
 
-	"POST /api/v1/subject-access":          {caller: asAdmin, seeds: []string{`{"cnic":"35202-1234567-1"}`, `{"cnic":""}`, `{"cnic":"3520212345671"}`}},
 	"POST /api/v1/suspension-reviews/{id}": {caller: asReviewer, target: tOwn, seeds: []string{`{"suspend":true,"reason":"Raided.","order_no":"TESTCO/1"}`, `{"suspend":false}`}},
 	"POST /api/v1/operations":              {caller: asInvestigator, seeds: []string{`{"name":"Operation Blue","starts_on":"2026-01-01T00:00:00Z","scope":"Call centres"}`, `{"starts_on":"not a time"}`}},
 	"POST /api/v1/operations/{id}/raids": {caller: asInvestigator, target: tOwn, seeds: []string{
@@ -378,7 +377,6 @@ func FuzzBodyLicenceSurrender(f *testing.F)  { fuzzBody(f, "POST /api/v1/licence
 func FuzzBodyVerifyBatch(f *testing.F)       { fuzzBody(f, "POST /api/v1/verify") }
 func FuzzBodySuspectBatch(f *testing.F)      { fuzzBody(f, "POST /api/v1/suspects") }
 func FuzzBodyNetworkDecision(f *testing.F)   { fuzzBody(f, "POST /api/v1/networks/decisions") }
-func FuzzBodySubjectAccess(f *testing.F)     { fuzzBody(f, "POST /api/v1/subject-access") }
 func FuzzBodySuspensionDecide(f *testing.F)  { fuzzBody(f, "POST /api/v1/suspension-reviews/{id}") }
 func FuzzBodyOperationCreate(f *testing.F)   { fuzzBody(f, "POST /api/v1/operations") }
 func FuzzBodyRaidCreate(f *testing.F)        { fuzzBody(f, "POST /api/v1/operations/{id}/raids") }
