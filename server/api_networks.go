@@ -19,7 +19,7 @@ import (
 // step with complaints just written.
 func (s *Server) ComplaintsChanged(ids []int64) {
 	s.watch.ComplaintsChanged(ids)
-	if s.nets == nil {
+	if s.nets == nil || (s.cfg.NetworksFromLog && s.follow != nil) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -157,3 +157,28 @@ func TestExclusiveJobs(t *testing.T) {
 		})
 	}
 }
+
+// TestNetworksFromLog: with NetworksFromLog, filing a complaint answers
+// without touching the network engine; the change-log follower then
+// brings the networks in step.
+func TestNetworksFromLog(t *testing.T) {
+	e := newEnvWith(t, envOptions{cfg: Config{NetworksFromLog: true}})
+	seq, err := e.db.LatestChange(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.FollowFrom(seq)
+	a := fileComplaint(t, e, 1, 0, "Caller 0321-5550001 took my money.")
+	b := fileComplaint(t, e, 2, 0, "The same caller 0321-5550001 again.")
+	if _, ok := e.srv.nets.Engine().NetworkOf(b.ID); ok {
+		t.Fatal("the request updated the networks itself")
+	}
+	if err := e.srv.FollowOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	na, okA := e.srv.nets.Engine().NetworkOf(a.ID)
+	nb, okB := e.srv.nets.Engine().NetworkOf(b.ID)
+	if !okA || !okB || na != nb {
+		t.Fatalf("after following: %d %v, %d %v; want one network", na, okA, nb, okB)
+	}
+}

@@ -30,6 +30,12 @@ type Config struct {
 	// SecureCookies marks cookies Secure. It is on with TLS, and should be on
 	// behind a TLS-terminating proxy.
 	SecureCookies bool
+	// NetworksFromLog leaves the server's own new complaints to the
+	// change-log follower (Follow), which applies them to the networks
+	// within its interval, in batches: a request that files a complaint
+	// then never waits on the network engine. Without it (or without a
+	// follower) they are applied at once, before the request answers.
+	NetworksFromLog bool
 	// TrustProxy takes the client IP from X-Forwarded-For (only behind a proxy you run).
 	TrustProxy   bool
 	MaxBodyBytes int64 // request body limit; default 1 MiB

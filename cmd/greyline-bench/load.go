@@ -57,9 +57,12 @@ type loadConfig struct {
 	// decisions (0: enough for the run, from Clients and Duration).
 	Licensed     int
 	Applications int
-	Keep         bool      // keep the temporary directory (and log)
-	CPUProfile   string    // write a CPU profile of the traffic phase here
-	Out          io.Writer // where the figures go
+	// NetworksNow applies each complaint to the networks before the
+	// request answers, instead of through the change log as serve does.
+	NetworksNow bool
+	Keep        bool      // keep the temporary directory (and log)
+	CPUProfile  string    // write a CPU profile of the traffic phase here
+	Out         io.Writer // where the figures go
 }
 
 func runLoad(args []string) error {
@@ -73,6 +76,7 @@ func runLoad(args []string) error {
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the data and of the clients' choices")
 	fs.IntVar(&cfg.Licensed, "licensed", 200, "licensed businesses with declared numbers")
 	fs.IntVar(&cfg.Applications, "applications", 0, "submitted applications waiting for decisions (0: enough for the run)")
+	fs.BoolVar(&cfg.NetworksNow, "networks-now", false, "apply each new complaint to the networks before answering (serve leaves it to the change-log follower)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory (database, server log) and print its name")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the traffic phase (server and clients) to `file`")
 	if err := fs.Parse(args); err != nil {
@@ -177,7 +181,7 @@ func loadRun(ctx context.Context, cfg loadConfig) (*loadRunResult, error) {
 	}
 	fmt.Fprintf(out, "  set-up took %s; load average %s\n", time.Since(t0).Round(time.Millisecond), loadAverage())
 
-	srv, err := env.start(ctx)
+	srv, err := env.start(ctx, cfg.NetworksNow)
 	if err != nil {
 		return nil, fmt.Errorf("starting the server: %w", err)
 	}

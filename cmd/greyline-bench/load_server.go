@@ -110,7 +110,7 @@ type loadServer struct {
 // does after migrating: the change log's position, the network rebuild,
 // the watch, server.New, the registry, following the change log, the
 // maintenance jobs.
-func (e *loadEnv) start(parent context.Context) (*loadServer, error) {
+func (e *loadEnv) start(parent context.Context, networksNow bool) (*loadServer, error) {
 	ctx, cancel := context.WithCancel(parent)
 	cal := greyline.DefaultCalendar()
 	log := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -140,7 +140,7 @@ func (e *loadEnv) start(parent context.Context) (*loadServer, error) {
 	}
 	watches.Start()
 	cfg := server.Config{Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, MaxUploadBytes: 10 << 20, ShutdownTimeout: 15 * time.Second,
-		LoginRate: loadRaisedRate, LookupRate: loadRaisedRate, ReportRate: loadRaisedRate}
+		LoginRate: loadRaisedRate, LookupRate: loadRaisedRate, ReportRate: loadRaisedRate, NetworksFromLog: !networksNow}
 	srv, err := server.New(cfg, server.Deps{Takedowns: db, Watch: watches, Networks: nets, Changes: db, Enforcement: db, Reports: db, Users: db, Orgs: db, Auth: db, Audit: db, Health: db, Keys: e.keys, Logger: log, Pools: pools,
 		Businesses: db, Applications: db, Clearance: db, Licences: db, Registry: db, Signing: e.signing, Complaints: db, Calendar: &cal, Circles: greyline.DefaultCircles()})
 	if err != nil {

@@ -77,6 +77,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.MaxUploadBytes = lf.maxUpload
+	// Networks follow new complaints through the change log (every
+	// followEvery), so filing a complaint never waits on the engine.
+	cfg.NetworksFromLog = true
 	log := sf.logger(m.Stderr)
 
 	var srv *server.Server
