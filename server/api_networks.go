@@ -18,8 +18,11 @@ import (
 // ComplaintsChanged is the storage hook: it brings the network engine in
 // step with complaints just written.
 func (s *Server) ComplaintsChanged(ids []int64) {
+	if s.cfg.NetworksFromLog && s.follow != nil {
+		return // the follower applies them, to the networks and the watch
+	}
 	s.watch.ComplaintsChanged(ids)
-	if s.nets == nil || (s.cfg.NetworksFromLog && s.follow != nil) {
+	if s.nets == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -96,10 +96,8 @@ func (s *Service) Load(ctx context.Context) error {
 
 // listingOf describes a takedown's target for the reappearance index.
 func listingOf(td *greyline.Takedown) reappear.Listing {
-	l := reappear.Listing{Ref: td.ID, Name: td.Name, Developer: td.Developer, DeveloperEmail: td.DeveloperEmail, URL: td.ListingURL}
-	for _, c := range td.Contacts {
-		l.Contacts = append(l.Contacts, c)
-	}
+	l := reappear.Listing{Ref: td.ID, Name: td.Name, Developer: td.Developer, DeveloperEmail: td.DeveloperEmail, URL: td.ListingURL,
+		Contacts: slices.Clone(td.Contacts)}
 	value := td.Key[strings.IndexByte(td.Key, ':')+1:]
 	switch identifier.Type(td.IdentifierType) {
 	case identifier.App:
