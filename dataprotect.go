@@ -131,6 +131,9 @@ type RetentionResult struct {
 	// has a complaint that is not (within the period, or held for a case):
 	// a person's complaints lose their details together.
 	HeldWithRecent int `json:"held_with_recent"`
+	// FilesRemoved counts the files attached to the pseudonymised
+	// complaints that were removed.
+	FilesRemoved int `json:"files_removed"`
 }
 
 // SubjectExport is everything greyline holds about the person with a CNIC,

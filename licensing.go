@@ -289,6 +289,9 @@ type Document struct {
 	SHA256        string       `json:"sha256"`
 	UploadedBy    int64        `json:"uploaded_by"`
 	UploadedAt    time.Time    `json:"uploaded_at"`
+	// RemovedAt is when the retention policy removed the file (and its
+	// name); the record stays.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
 }
 
 // TaskStatus is where one agency's clearance of an application stands.

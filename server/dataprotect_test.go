@@ -75,7 +75,8 @@ func TestRetainedComplainantShown(t *testing.T) {
 	ctx := greyline.WithActor(e.sys, greyline.Actor{UserID: inv.ID, OrgID: inv.OrgID})
 	n := greyline.NewComplaint{Channel: greyline.ChannelHelpline, Category: "phishing_otp", ContactMethod: "call", IncidentAt: e.clock.Now().Add(-time.Hour),
 		PaymentMethod: "bank_transfer", Narrative: "A caller asked for my OTP.",
-		Complainant: greyline.Complainant{Name: "Nadia Khan", Phone: "0300-1112223", City: "Islamabad", Gender: "female"}}
+		Complainant: greyline.Complainant{Name: "Nadia Khan", Phone: "0300-1112223", City: "Islamabad", Gender: "female"},
+		Attachments: []greyline.Attachment{{Filename: "nadia-khan-statement.pdf", Content: strings.NewReader("%PDF-1.4\n% statement\n%%EOF\n")}}}
 	c, _, _, err := e.db.CreateComplaint(ctx, n, "")
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +98,13 @@ func TestRetainedComplainantShown(t *testing.T) {
 	}
 	if strings.Contains(page, `id="reveal"`) {
 		t.Error("the page offers to reveal details that are gone")
+	}
+	doc := "/complaints/" + strconv.FormatInt(c.ID, 10) + "/documents/" + strconv.FormatInt(c.Documents[0].ID, 10)
+	if !strings.Contains(page, "A file sent") || strings.Contains(page, doc) {
+		t.Errorf("the page does not say the file was removed, or still links it:\n%s", page)
+	}
+	if resp, _ := cl.get(doc); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("removed file: %d, want 404", resp.StatusCode)
 	}
 	tok := e.token(inv, "read")
 	resp, body := e.api("GET", "/api/v1/complaints/"+strconv.FormatInt(c.ID, 10), tok, nil)

@@ -329,12 +329,17 @@ func (db *DB) Submit(ctx context.Context, id int64, version int) (*greyline.Appl
 	return a, err
 }
 
-const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(complaint_id, 0), COALESCE(person_id, 0), COALESCE(takedown_id, 0), kind, filename, content_type, size, sha256, COALESCE(uploaded_by, 0), uploaded_at"
+const documentColumns = "id, COALESCE(application_id, 0), COALESCE(inspection_id, 0), COALESCE(complaint_id, 0), COALESCE(person_id, 0), COALESCE(takedown_id, 0), kind, filename, content_type, size, sha256, COALESCE(uploaded_by, 0), uploaded_at, removed_at"
 
 func scanDocument(s scanner) (*greyline.Document, error) {
 	var d greyline.Document
-	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.ComplaintID, &d.PersonID, &d.TakedownID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt)
+	var removed sql.NullTime
+	err := s.Scan(&d.ID, &d.ApplicationID, &d.InspectionID, &d.ComplaintID, &d.PersonID, &d.TakedownID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.UploadedBy, &d.UploadedAt, &removed)
 	d.UploadedAt = d.UploadedAt.UTC()
+	if removed.Valid {
+		at := removed.Time.UTC()
+		d.RemovedAt = &at
+	}
 	return &d, err
 }
 
@@ -488,13 +493,21 @@ func (db *DB) FindDocument(ctx context.Context, id int64) (*greyline.Document, e
 	return d, err
 }
 
+// openFile opens a document's bytes in the file store.
+func (db *DB) openFile(d *greyline.Document) (io.ReadCloser, error) {
+	if d.RemovedAt != nil {
+		return nil, greyline.Errorf(greyline.ENOTFOUND, "This file was removed under the retention policy on %s.", d.RemovedAt.In(greyline.Karachi).Format("2 January 2006"))
+	}
+	return db.opt.Files.Open(d.SHA256)
+}
+
 // OpenDocument returns a document's bytes and audits the download.
 func (db *DB) OpenDocument(ctx context.Context, id int64) (*greyline.Document, io.ReadCloser, error) {
 	d, err := db.FindDocument(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := db.opt.Files.Open(d.SHA256)
+	f, err := db.openFile(d)
 	if err != nil {
 		return nil, nil, err
 	}

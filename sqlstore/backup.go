@@ -123,7 +123,12 @@ func contents(ctx context.Context, tx *sql.Tx, e Engine) (*Contents, error) {
 		}
 	}
 	if _, ok := out.Counts["documents"]; ok {
-		if out.Documents, err = strings1(ctx, tx, "SELECT DISTINCT sha256 FROM documents ORDER BY sha256"); err != nil {
+		// Files removed under retention (migration 15) are no longer held.
+		q := "SELECT DISTINCT sha256 FROM documents ORDER BY sha256"
+		if out.SchemaVersion >= 15 {
+			q = "SELECT DISTINCT sha256 FROM documents WHERE removed_at IS NULL ORDER BY sha256"
+		}
+		if out.Documents, err = strings1(ctx, tx, q); err != nil {
 			return nil, err
 		}
 	}

@@ -230,7 +230,7 @@ func (db *DB) OpenComplaintDocument(ctx context.Context, complaintID, documentID
 	if complaintID <= 0 || d.ComplaintID != complaintID { // 0 is every other record's document
 		return nil, nil, notFound(sql.ErrNoRows, "Document")
 	}
-	f, err := db.opt.Files.Open(d.SHA256)
+	f, err := db.openFile(d)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -143,7 +143,7 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 				return nil
 			}
 			return t.audit(greyline.AuditEvent{Action: "retention.apply", RecordType: "complaint",
-				Detail: fmt.Sprintf("period=%s cutoff=%s pseudonymised=%d complainants=%d", p, res.Cutoff.Format(time.RFC3339), batch.Pseudonymised, batch.Complainants)})
+				Detail: fmt.Sprintf("period=%s cutoff=%s pseudonymised=%d complainants=%d files_removed=%d", p, res.Cutoff.Format(time.RFC3339), batch.Pseudonymised, batch.Complainants, batch.FilesRemoved)})
 		})
 		if err != nil {
 			return res, err
@@ -156,8 +156,12 @@ func (db *DB) ApplyRetention(ctx context.Context, p greyline.RetentionPeriod, dr
 		res.Complainants += batch.Complainants
 		res.HeldForCase += batch.HeldForCase
 		res.HeldWithRecent += batch.HeldWithRecent
+		res.FilesRemoved += batch.FilesRemoved
 		if n < retentionBatch {
-			return res, nil
+			if dryRun {
+				return res, nil
+			}
+			return res, db.removeRetiredFiles(ctx)
 		}
 	}
 }
@@ -266,6 +270,11 @@ func (t *tx) retainOrPseudonymise(k complainantKey, id int64, cutoff, now time.T
 	}
 	res.Pseudonymised += len(ms)
 	res.Complainants++
+	var files int
+	if err := t.queryRow("SELECT COUNT(*) FROM documents WHERE removed_at IS NULL AND complaint_id IN "+inList(len(ids)), ids...).Scan(&files); err != nil {
+		return nil, err
+	}
+	res.FilesRemoved += files
 	if dryRun {
 		return covered, nil
 	}
@@ -358,8 +367,66 @@ func (t *tx) pseudonymise(m *retentionMember, cnicHash, phoneHash string, now ti
 			}
 		}
 	}
+	// Staff notes and messages to the complainant may quote the details too.
+	type event struct {
+		id                  int64
+		note, publicMessage string
+	}
+	var events []event
+	if err := t.scanEach("SELECT id, note, public_message FROM complaint_events WHERE complaint_id = ?", []any{m.id}, func(scan func(...any) error) error {
+		var e event
+		if err := scan(&e.id, &e.note, &e.publicMessage); err != nil {
+			return err
+		}
+		events = append(events, e)
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, e := range events {
+		note, msg := who.Redact(e.note), who.Redact(e.publicMessage)
+		if note == e.note && msg == e.publicMessage {
+			continue
+		}
+		if _, err := t.exec("UPDATE complaint_events SET note = ?, public_message = ? WHERE id = ?", note, msg, e.id); err != nil {
+			return err
+		}
+	}
+	// The attached files go, with their names; the file store drops their
+	// bytes after the commit (removeRetiredFiles).
+	if _, err := t.exec("UPDATE documents SET filename = '', removed_at = ? WHERE complaint_id = ? AND removed_at IS NULL", now, m.id); err != nil {
+		return err
+	}
 	// The networks count victims by the pseudonym now.
 	t.complaintsChanged = append(t.complaintsChanged, m.id)
+	return nil
+}
+
+// removeRetiredFiles deletes from the file store the files of documents
+// removed under retention, unless another document still holds the same
+// content. The store is not transactional, so this runs after the
+// commits, and each run also finishes what an interrupted one left.
+func (db *DB) removeRetiredFiles(ctx context.Context) error {
+	var sums []string
+	err := db.read(ctx, func(t *tx) error {
+		return t.scanEach(`SELECT DISTINCT d.sha256 FROM documents d WHERE d.removed_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM documents k WHERE k.sha256 = d.sha256 AND k.removed_at IS NULL)`, nil, func(scan func(...any) error) error {
+			var sum string
+			if err := scan(&sum); err != nil {
+				return err
+			}
+			sums = append(sums, sum)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, sum := range sums {
+		if err := db.opt.Files.Remove(sum); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

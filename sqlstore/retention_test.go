@@ -1,7 +1,9 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/filestore"
 	"github.com/greyline/greyline/keys"
 	"github.com/greyline/greyline/report"
 	"github.com/greyline/greyline/sqlstore"
@@ -69,7 +72,8 @@ func TestRetention(t *testing.T) {
 	for _, e := range sqlstoretest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			clk := newClock()
-			db := sqlstoretest.Open(t, e, sqlstoretest.Options{Now: clk.Now})
+			var files *filestore.Store
+			db := sqlstoretest.Open(t, e, sqlstoretest.Options{Now: clk.Now, Tune: func(o *sqlstore.Options) { files = o.Files }})
 			inv := actorCtx(mustUser(t, db, "investigator@nccia.gov.pk", greyline.RoleInvestigator))
 			start := clk.Now()
 			file := func(mod func(n *greyline.NewComplaint)) *greyline.Complaint {
@@ -84,20 +88,31 @@ func TestRetention(t *testing.T) {
 			}
 			closeIt := func(c *greyline.Complaint) {
 				t.Helper()
-				if _, err := db.ChangeComplaint(inv, c.ID, greyline.ComplaintChange{To: greyline.ComplaintClosed, Reason: "resolved", Version: c.Version}); err != nil {
+				ch := greyline.ComplaintChange{To: greyline.ComplaintClosed, Reason: "resolved", Version: c.Version}
+				if c.Narrative[:9] == "I am Sana" {
+					ch.Note, ch.Message = "Called Sana on 0300 1234567; CNIC 35202-1234567-1 checked.", "Dear Sana, the money was returned."
+				}
+				if _, err := db.ChangeComplaint(inv, c.ID, ch); err != nil {
 					t.Fatal(err)
 				}
 			}
-			// Sana (one CNIC) filed twice; her own phone and name are in the first narrative.
+			// Sana (one CNIC) filed twice; her own phone and name are in the
+			// first narrative, and in the note and message that closed it.
+			// She sent a scan of her CNIC and a screenshot that Bilal sent too.
+			scan := []byte("%PDF-1.4\n% Sana's CNIC\n%%EOF\n")
 			a := file(func(n *greyline.NewComplaint) {
 				n.Narrative = "I am Sana, call me back on 0300-1234567. " + n.Narrative
+				n.Attachments = []greyline.Attachment{{Filename: "sana-cnic.pdf", Content: bytes.NewReader(scan)}, {Filename: "chat.png", Content: bytes.NewReader(pngBytes)}}
 			})
 			b := file(func(n *greyline.NewComplaint) { n.Complainant.Phone = "0300-7654321" })
 			// Bilal filed once now and once four years later.
 			bilal := func(n *greyline.NewComplaint) {
 				n.Complainant = greyline.Complainant{Name: "Bilal Ahmed", CNIC: "42101-7654321-3", City: "Karachi", Province: "Sindh", Gender: "male", AgeBand: "36_50"}
 			}
-			c1 := file(bilal)
+			c1 := file(func(n *greyline.NewComplaint) {
+				bilal(n)
+				n.Attachments = []greyline.Attachment{{Filename: "chat.png", Content: bytes.NewReader(pngBytes)}}
+			})
 			// Erum (phone only): her complaint became a case.
 			erum := file(func(n *greyline.NewComplaint) {
 				n.Complainant = greyline.Complainant{Name: "Erum Shah", Phone: "0333-5556667", City: "Quetta", Gender: "female"}
@@ -125,7 +140,7 @@ func TestRetention(t *testing.T) {
 			if statsBefore.Complaints.Total != 6 {
 				t.Fatalf("committee report counts %d complaints, want 6", statsBefore.Complaints.Total)
 			}
-			want := greyline.RetentionResult{Period: five, Cutoff: five.Cutoff(clk.Now()), DryRun: true, Pseudonymised: 3, Complainants: 2, HeldForCase: 1, HeldWithRecent: 1}
+			want := greyline.RetentionResult{Period: five, Cutoff: five.Cutoff(clk.Now()), DryRun: true, Pseudonymised: 3, Complainants: 2, HeldForCase: 1, HeldWithRecent: 1, FilesRemoved: 2}
 			dry, err := db.ApplyRetention(sys(), five, true)
 			if err != nil {
 				t.Fatal(err)
@@ -147,7 +162,7 @@ func TestRetention(t *testing.T) {
 				t.Fatalf("run (-want +got):\n%s", diff)
 			}
 			evs, err := db.ListAudit(sys(), greyline.AuditFilter{Action: "retention.apply"})
-			if err != nil || len(evs) != 1 || !strings.Contains(evs[0].Detail, "pseudonymised=3 complainants=2") {
+			if err != nil || len(evs) != 1 || !strings.Contains(evs[0].Detail, "pseudonymised=3 complainants=2 files_removed=2") {
 				t.Fatalf("audit: %v %+v", err, evs)
 			}
 			if n := count(t, db, "SELECT COUNT(*) FROM audit_events"); n != auditBefore+1 {
@@ -213,6 +228,42 @@ func TestRetention(t *testing.T) {
 			if n := count(t, db, "SELECT COUNT(*) FROM complaints WHERE pseudonymised_at IS NOT NULL AND length(complainant) > 0"); n != 0 {
 				t.Errorf("%d pseudonymised complaints keep their sealed details", n)
 			}
+			if n := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE note LIKE '%Sana%' OR note LIKE '%1234567%' OR public_message LIKE '%Sana%'"); n != 0 {
+				t.Errorf("%d notes or messages keep Sana's details", n)
+			}
+			if n := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE note LIKE 'Called **** on ************;%'"); n != 1 {
+				t.Errorf("the closing note is not redacted in place (%d found)", n)
+			}
+
+			// Her files are gone: their names, and the scan's bytes; the
+			// screenshot Bilal also sent stays for him.
+			if len(full.Documents) != 2 {
+				t.Fatalf("Sana's complaint has %d documents, want its 2 records kept", len(full.Documents))
+			}
+			for _, d := range full.Documents {
+				if d.RemovedAt == nil || !d.RemovedAt.Equal(clk.Now()) || d.Filename != "" {
+					t.Errorf("document %d after retention: removed %v, name %q", d.ID, d.RemovedAt, d.Filename)
+				}
+				if _, _, err := db.OpenComplaintDocument(inv, a.ID, d.ID); !errors.Is(err, greyline.ErrNotFound) {
+					t.Errorf("document %d of a pseudonymised complaint opens: %v", d.ID, err)
+				}
+			}
+			opens := func(sum string) bool {
+				f, err := files.Open(sum)
+				if err == nil {
+					f.Close()
+				}
+				return err == nil
+			}
+			scanSum, chatSum := a.Documents[0].SHA256, a.Documents[1].SHA256
+			if opens(scanSum) || !opens(chatSum) {
+				t.Errorf("file store after retention: scan kept %v (want false), screenshot kept %v (want true)", opens(scanSum), opens(chatSum))
+			}
+			if _, f, err := db.OpenComplaintDocument(inv, c1.ID, c1.Documents[0].ID); err != nil {
+				t.Errorf("Bilal's screenshot: %v", err)
+			} else {
+				f.Close()
+			}
 
 			// Bilal (recent complaint) and Erum (open case) keep theirs.
 			if ids, _ := db.ComplaintsByComplainant(inv, "42101-7654321-3"); !slices.Equal(ids, []int64{c1.ID, c2.ID}) {
@@ -252,6 +303,9 @@ func TestRetention(t *testing.T) {
 			}
 			if n := count(t, db, "SELECT COUNT(*) FROM complaints WHERE pseudonymised_at IS NULL"); n != 0 {
 				t.Errorf("%d complaints keep details", n)
+			}
+			if got.FilesRemoved != 1 || opens(chatSum) {
+				t.Errorf("five years on: %d files removed, screenshot kept %v; want 1 and false", got.FilesRemoved, opens(chatSum))
 			}
 			if _, err := db.ApplyRetention(context.Background(), greyline.RetentionPeriod{Forever: true}, false); err != nil {
 				t.Error(err)

@@ -502,7 +502,7 @@ func (db *DB) OpenTakedownDocument(ctx context.Context, takedownID, documentID i
 	if takedownID <= 0 || d.TakedownID != takedownID { // 0 is every other record's document
 		return nil, nil, notFound(sql.ErrNoRows, "Document")
 	}
-	f, err := db.opt.Files.Open(d.SHA256)
+	f, err := db.openFile(d)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -52,15 +52,16 @@ func describeRetention(r greyline.RetentionResult) string {
 	if r.DryRun {
 		verb = "would pseudonymise"
 	}
-	return fmt.Sprintf("%s %d complaint(s) of %d complainant(s) past %s (clock started on or before %s)\nkept: %d held for an open case, %d whose complainant has a more recent complaint\n",
-		verb, r.Pseudonymised, r.Complainants, r.Period, greyline.FormatTime(r.Cutoff), r.HeldForCase, r.HeldWithRecent)
+	return fmt.Sprintf("%s %d complaint(s) of %d complainant(s) past %s (clock started on or before %s), with %d attached file(s)\nkept: %d held for an open case, %d whose complainant has a more recent complaint\n",
+		verb, r.Pseudonymised, r.Complainants, r.Period, greyline.FormatTime(r.Cutoff), r.FilesRemoved, r.HeldForCase, r.HeldWithRecent)
 }
 
 const retentionHelp = `Usage: greyline retention apply [--dry-run] [--retention-complainant PERIOD] [options]
 
 Apply the retention policy: complainants whose complaints are all past the
 period lose their name, CNIC, phone and e-mail, and the hashes that found
-them; city, province, gender, age band, amounts, dates, the fraudsters'
+them, wherever written (narrative, staff notes, messages), and the files
+attached to their complaints; city, province, gender, age band, amounts, dates, the fraudsters'
 identifiers and the networks stay, and a random pseudonym keeps each
 person's complaints counted as one victim. The period runs from a
 complaint's last step (its closing, for a closed one), or from the
@@ -424,7 +425,7 @@ func applyRetention(ctx context.Context, db *sqlstore.DB, log *slog.Logger, p gr
 	if _, err := db.Exclusive(ctx, "complainant-retention", func(ctx context.Context) error {
 		res, err := db.ApplyRetention(ctx, p, false)
 		if res.Pseudonymised > 0 {
-			log.Info("complainants pseudonymised under the retention policy", "complaints", res.Pseudonymised, "complainants", res.Complainants, "period", p.String())
+			log.Info("complainants pseudonymised under the retention policy", "complaints", res.Pseudonymised, "complainants", res.Complainants, "files", res.FilesRemoved, "period", p.String())
 		}
 		return err
 	}); err != nil {
