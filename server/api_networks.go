@@ -5,6 +5,8 @@ package server
 import (
 	"context"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -167,6 +169,11 @@ func (s *Server) loadNetwork(r *http.Request) (*networkDetail, error) {
 	}
 	n, ok := s.nets.Engine().Network(id)
 	if !ok {
+		// A network is named after its first complaint, so merging it into
+		// an older one renames it: a saved link follows that complaint.
+		if now, ok := s.nets.Engine().NetworkOf(id); ok && now != id {
+			return nil, networkMoved{now}
+		}
 		return nil, greyline.Errorf(greyline.ENOTFOUND, "Network not found.")
 	}
 	d := &networkDetail{Network: n, Licences: s.networkLicences(n), Decisions: []*greyline.NetworkDecision{}}
@@ -208,8 +215,29 @@ func (s *Server) networkLicences(n *network.Network) []networkLicence {
 	return out
 }
 
+// networkMoved says that the network asked for is now part of another.
+type networkMoved struct{ to int64 }
+
+func (m networkMoved) Error() string {
+	return fmt.Sprintf("the network is now part of network %d", m.to)
+}
+
+// redirectMoved answers a networkMoved error with a redirect to the
+// network under prefix, and reports whether it did.
+func redirectMoved(w http.ResponseWriter, r *http.Request, err error, prefix string) bool {
+	var m networkMoved
+	if !errors.As(err, &m) {
+		return false
+	}
+	http.Redirect(w, r, prefix+strconv.FormatInt(m.to, 10), http.StatusFound)
+	return true
+}
+
 func (s *Server) apiNetwork(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	d, err := s.loadNetwork(r)
+	if redirectMoved(w, r, err, "/api/v1/networks/") {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -95,6 +95,21 @@ func TestNetworkGuards(t *testing.T) {
 	if networkOf(t, e, c2) != networkOf(t, e, c4) || networkOf(t, e, a1) != networkOf(t, e, b1) {
 		t.Fatal("a confirmed value does not link")
 	}
+	// B is now part of A, named after A's first complaint: a saved link to
+	// B leads there, on the page and in the API.
+	cl := e.client()
+	cl.login(e.user(nil, greyline.RoleAnalyst))
+	if resp, _ := cl.get(fmt.Sprintf("/networks/%d", b1.ID)); resp.StatusCode != 302 || resp.Header.Get("Location") != fmt.Sprintf("/networks/%d", a1.ID) {
+		t.Errorf("old link to network B: %d to %q, want 302 to network %d", resp.StatusCode, resp.Header.Get("Location"), a1.ID)
+	}
+	resp, body = e.api("GET", fmt.Sprintf("/api/v1/networks/%d", b1.ID), analyst, nil)
+	var joined struct{ ID int64 }
+	if json.Unmarshal(body, &joined); resp.StatusCode != 200 || joined.ID != a1.ID {
+		t.Errorf("API, old id of network B: %d, network %d; want network %d", resp.StatusCode, joined.ID, a1.ID)
+	}
+	if resp, _ := cl.get("/networks/999999"); resp.StatusCode != 404 {
+		t.Errorf("unknown network: %d, want 404", resp.StatusCode)
+	}
 	// Revoked, they part again; the warninglisted helpline never joins them.
 	if resp, body := e.api("POST", fmt.Sprintf("/api/v1/networks/decisions/%d/revoke", d.ID), analyst, nil); resp.StatusCode != 200 {
 		t.Fatalf("revoke: %d %s", resp.StatusCode, body)

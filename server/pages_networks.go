@@ -161,6 +161,9 @@ func (s *Server) networkPicture(d *networkDetail, listed []*greyline.Complaint) 
 
 func (s *Server) networkPage(w http.ResponseWriter, r *http.Request, c *reqCtx) error {
 	p, err := s.loadNetworkPage(r, c)
+	if redirectMoved(w, r, err, "/networks/") {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
