@@ -191,14 +191,21 @@ func truncateRaw(s string) string {
 	return s
 }
 
+const (
+	idempotencyQuery = "SELECT id FROM complaints WHERE source_org_id = ? AND idempotency_key = ? AND idempotency_key <> ''"
+	externalRefQuery = "SELECT id FROM complaints WHERE source_org_id = ? AND external_ref = ? AND external_ref <> ''"
+)
+
 func (t *tx) findIdempotent(src int64, key, externalRef string) (int64, bool, error) {
 	var id int64
 	var err error
+	// The "<> ''" conditions repeat the partial indexes' own: without them
+	// the planner cannot use those indexes and reads the whole table.
 	switch {
 	case key != "":
-		err = t.queryRow("SELECT id FROM complaints WHERE source_org_id = ? AND idempotency_key = ?", src, key).Scan(&id)
+		err = t.queryRow(idempotencyQuery, src, key).Scan(&id)
 	case externalRef != "":
-		err = t.queryRow("SELECT id FROM complaints WHERE source_org_id = ? AND external_ref = ?", src, externalRef).Scan(&id)
+		err = t.queryRow(externalRefQuery, src, externalRef).Scan(&id)
 	default:
 		return 0, false, nil
 	}

@@ -20,3 +20,13 @@ func SealedColumns() []string {
 	}
 	return out
 }
+
+// IndexedLookups maps queries that must be answered from a partial index
+// to that index.
+func IndexedLookups() map[string]string {
+	return map[string]string{
+		idempotencyQuery:      "complaints_idempotency",
+		externalRefQuery:      "complaints_external_ref",
+		lendingByPackageQuery: "lending_apps_package",
+	}
+}
