@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/greyline/greyline"
@@ -134,10 +135,14 @@ func (db *DB) policy(k greyline.ApplicationKind) []string {
 type DB struct {
 	engine Engine
 	w      *sql.DB // writes; a single connection on SQLite
-	r      *sql.DB // reads; the same pool as w on PostgreSQL
-	opt    Options
-	now    greyline.Clock
-	path   string // SQLite file, for messages
+	// wq queues SQLite's writers in arrival order: database/sql hands a
+	// freed connection to a random waiter, which under load left some
+	// writes waiting many times longer than the rest.
+	wq   chan struct{}
+	r    *sql.DB // reads; the same pool as w on PostgreSQL
+	opt  Options
+	now  greyline.Clock
+	path string // SQLite file, for messages
 }
 
 var (
@@ -237,6 +242,7 @@ func (db *DB) openSQLite(path string) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
+	db.wq = make(chan struct{}, 1)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -359,6 +365,18 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 	if readOnly && db.engine == Postgres {
 		opts = &sql.TxOptions{ReadOnly: true}
 	}
+	release := func() {}
+	if pool == db.w && db.wq != nil {
+		// Blocked senders on a channel are served first come, first served.
+		select {
+		case db.wq <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		var once sync.Once
+		release = func() { once.Do(func() { <-db.wq }) }
+		defer release()
+	}
 	stx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return db.translate(err)
@@ -367,13 +385,16 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
+			release()
 			panic(p)
 		}
 		if err != nil {
 			stx.Rollback()
 			return
 		}
-		if err = db.translate(stx.Commit()); err != nil {
+		err = db.translate(stx.Commit())
+		release() // the hooks below may write
+		if err != nil {
 			return
 		}
 		if db.opt.OnLicencesChanged != nil {

@@ -116,7 +116,7 @@ func checkLoad(ctx context.Context, env *loadEnv, tr *traffic, res *loadRunResul
 		fail("%d requests got no answer", none)
 		sample(tr.transportErrs)
 	}
-	fmt.Fprintf(out, "  answers other than the expected ones (200, 201 or 303 as the kind has it; 409 for decisions; 404 for a network merged away): %d\n", unexpected)
+	fmt.Fprintf(out, "  answers other than the expected ones (200, 201 or 303 as the kind has it; 409 for decisions; 302 for a network merged into another): %d\n", unexpected)
 	if unexpected > 0 {
 		fail("%d unexpected answers: %s", unexpected, strings.Join(unexpectedKinds, "; "))
 	}

@@ -155,9 +155,10 @@ func newTraffic(ctx context.Context, base string, fx *loadFixture, cfg loadConfi
 			if _, ok := t.pages[pattern]; !ok {
 				expect := []int{200}
 				if strings.HasPrefix(pg, "/networks/{") {
-					// A network's id is one of its complaints; when
-					// complaints join two networks, one id goes away.
-					expect = []int{200, 404}
+					// A network's id is its first complaint's; when
+					// complaints join two networks, the later id redirects
+					// to the joined network (not followed here).
+					expect = []int{200, 302}
 				}
 				t.pages[pattern] = len(t.kinds)
 				t.kinds = append(t.kinds, loadKind{"GET " + pattern, "staff page views", expect})
