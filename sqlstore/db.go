@@ -138,11 +138,13 @@ type DB struct {
 	// wq queues SQLite's writers in arrival order: database/sql hands a
 	// freed connection to a random waiter, which under load left some
 	// writes waiting many times longer than the rest.
-	wq   chan struct{}
-	r    *sql.DB // reads; the same pool as w on PostgreSQL
-	opt  Options
-	now  greyline.Clock
-	path string // SQLite file, for messages
+	wq chan struct{}
+	// wStmts and rStmts keep SQLite's statements prepared, by pool.
+	wStmts, rStmts *stmtCache
+	r              *sql.DB // reads; the same pool as w on PostgreSQL
+	opt            Options
+	now            greyline.Clock
+	path           string // SQLite file, for messages
 }
 
 var (
@@ -251,6 +253,7 @@ func (db *DB) openSQLite(path string) error {
 	r.SetMaxOpenConns(db.opt.MaxReaders)
 	r.SetMaxIdleConns(db.opt.MaxReaders)
 	db.w, db.r = w, r
+	db.wStmts, db.rStmts = newStmtCache(w), newStmtCache(r)
 	return nil
 }
 
@@ -278,6 +281,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
 // Close closes all connections.
 func (db *DB) Close() error {
+	db.wStmts.close()
+	db.rStmts.close()
 	var err error
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
@@ -308,6 +313,8 @@ type tx struct {
 	tx  *sql.Tx
 	db  *DB
 	ctx context.Context
+	// stmts holds the pool's prepared statements (SQLite; nil otherwise).
+	stmts *stmtCache
 	// afterCommit lists businesses whose licences changed, for OnChange.
 	afterCommit []int64
 	// complaintsChanged lists complaints written, for OnComplaintsChanged.
@@ -317,7 +324,14 @@ type tx struct {
 }
 
 func (t *tx) exec(q string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(t.ctx, t.db.rebind(q), args...)
+	q = t.db.rebind(q)
+	var res sql.Result
+	var err error
+	if s := t.stmts.get(q); s != nil {
+		res, err = t.tx.StmtContext(t.ctx, s).ExecContext(t.ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(t.ctx, q, args...)
+	}
 	return res, t.db.translate(err)
 }
 
@@ -327,7 +341,11 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 }
 
 func (t *tx) queryRow(q string, args ...any) *row {
-	return &row{r: t.tx.QueryRowContext(t.ctx, t.db.rebind(q), args...), db: t.db}
+	q = t.db.rebind(q)
+	if s := t.stmts.get(q); s != nil {
+		return &row{r: t.tx.StmtContext(t.ctx, s).QueryRowContext(t.ctx, args...), db: t.db}
+	}
+	return &row{r: t.tx.QueryRowContext(t.ctx, q, args...), db: t.db}
 }
 
 type row struct {
@@ -381,7 +399,11 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 	if err != nil {
 		return db.translate(err)
 	}
-	t := &tx{tx: stx, db: db, ctx: ctx}
+	t := &tx{tx: stx, db: db, ctx: ctx, stmts: db.rStmts}
+	if pool == db.w {
+		t.stmts = db.wStmts
+	}
+	defer t.stmts.prepareWanted()
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()
