@@ -41,7 +41,6 @@ type NetworkData struct {
 	Complaints  []NetworkComplaint
 	Identifiers []NetworkIdentifier
 	Links       []NetworkLink
-	Decisions   []NetworkDecision // active ones only
 }
 
 // NetworkDecisionKind is what an analyst asserts about a network.
@@ -145,7 +144,6 @@ type TierChange struct {
 // NetworkStore keeps what the network engine is built from, analysts'
 // decisions, and the identifiers' tiers with their feed.
 type NetworkStore interface {
-	NetworkData(ctx context.Context) (*NetworkData, error)
 	// ComplaintNetworkData is the data of some complaints only: their rows,
 	// links and identifiers, for updating the engine after a change.
 	ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*NetworkData, error)

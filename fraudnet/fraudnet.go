@@ -25,7 +25,7 @@ import (
 
 // Service is the live fraud-network index.
 type Service struct {
-	store greyline.NetworkStore
+	store Store
 	list  *warninglist.List
 	eng   *network.Engine
 	log   *slog.Logger
@@ -64,7 +64,7 @@ type Options struct {
 }
 
 // New returns an empty service; call Rebuild before use.
-func New(store greyline.NetworkStore, o Options) *Service {
+func New(store Store, o Options) *Service {
 	if o.Warninglist == nil {
 		o.Warninglist = warninglist.Default()
 	}
@@ -97,10 +97,11 @@ type RebuildStats struct {
 	TiersChanged      int
 }
 
-// bulkReader is the fast path a store may offer for Rebuild (sqlstore
-// does): rows scanned straight into the engine's input, with each
-// identifier's saved tier and reasons, read concurrently.
-type bulkReader interface {
+// Store is what the service keeps in step with: the networks' store, and
+// the bulk read a rebuild starts from (rows scanned straight into the
+// engine's input, with each identifier's saved tier and reasons).
+type Store interface {
+	greyline.NetworkStore
 	ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons string)) (
 		[]network.Complaint, []network.Identifier, []network.Link, []greyline.NetworkDecision, error)
 }
@@ -120,17 +121,13 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 		return st, err
 	}
 	t0 := time.Now()
-	br, ok := s.store.(bulkReader)
-	if !ok {
-		return s.rebuildSlowly(ctx)
-	}
 	// The saved tiers, kept as a hash of tier and reasons by identifier id
 	// (0: none), a few bytes each rather than the strings. Two different
 	// tiers hashing alike (odds 2^-64) would leave one unsaved until it
 	// next changes.
 	var saved []uint64
 	seed := maphash.MakeSeed()
-	cs, ids, links, decisions, err := br.ReadNetwork(ctx, s.listedKey, func(id int64, tier, reasons string) {
+	cs, ids, links, decisions, err := s.store.ReadNetwork(ctx, s.listedKey, func(id int64, tier, reasons string) {
 		if int(id) >= len(saved) {
 			saved = append(saved, make([]uint64, max(int(id)+1, 2*len(saved), 1024)-len(saved))...)
 		}
@@ -200,47 +197,6 @@ func tierSum(seed maphash.Seed, tier, reasons string) uint64 {
 	h.WriteByte(0)
 	h.WriteString(reasons)
 	return h.Sum64() | 1
-}
-
-// rebuildSlowly is Rebuild for a store without ReadNetwork: it saves every
-// identifier with a tier, and the store keeps what did not change.
-func (s *Service) rebuildSlowly(ctx context.Context) (RebuildStats, error) {
-	var st RebuildStats
-	t0 := time.Now()
-	data, err := s.store.NetworkData(ctx)
-	if err != nil {
-		return st, err
-	}
-	st.Read = time.Since(t0)
-	t1 := time.Now()
-	cs, ids, links := s.convert(data)
-	ds := make([]network.Decision, len(data.Decisions))
-	for i := range data.Decisions {
-		ds[i] = decisionFor(&data.Decisions[i])
-	}
-	if err := s.eng.Load(cs, ids, links, ds); err != nil {
-		return st, err
-	}
-	st.Build = time.Since(t1)
-	t2 := time.Now()
-	var ups []greyline.TierUpdate
-	for _, i := range data.Identifiers {
-		a, ok := s.eng.Assess(i.ID)
-		if !ok {
-			continue
-		}
-		tier := a.Tier.String()
-		if tier == "none" && (i.Tier == "" || i.Tier == "none") {
-			continue // the common case: nothing to store
-		}
-		ups = append(ups, greyline.TierUpdate{Identifier: i.ID, Tier: tier, Reasons: a.Reasons})
-	}
-	if st.TiersChanged, err = s.store.SaveTiers(ctx, ups); err != nil {
-		return st, err
-	}
-	st.Save = time.Since(t2)
-	st.Stats = s.eng.Stats()
-	return st, nil
 }
 
 // convert turns stored rows into the engine's input, marking warninglisted

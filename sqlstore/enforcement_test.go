@@ -158,9 +158,8 @@ func TestOperationGrey(t *testing.T) {
 			}
 			wantField(t, "not a wallet", db.RecordSeizure(inv, &greyline.Seizure{RaidID: raid.ID, Kind: greyline.SeizeCrypto, Wallet: "not-a-wallet"}), "wallet")
 			wantField(t, "negative cash", db.RecordSeizure(inv, &greyline.Seizure{RaidID: raid.ID, Kind: greyline.SeizeCash, CashPaisa: -1}), "cash_paisa")
-			data, _ := db.NetworkData(inv)
 			found := false
-			for _, i := range data.Identifiers {
+			for _, i := range readNetwork(t, db).identifiers {
 				if i.Value == "TJBfsfeYPEFkyLigVw2FUZRkCvMU5fsmHr" {
 					found = strings.HasPrefix(i.Finding, "seized in raid")
 				}

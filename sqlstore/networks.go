@@ -31,38 +31,25 @@ func (in interner) get(s string) string {
 	return s
 }
 
-// NetworkData reads every complaint, identifier, link and active decision.
-// It runs at start-up on a million complaints, so it reads plain columns
-// only; complaints filed before the city had its own column are the one
-// exception, decrypted once here.
-func (db *DB) NetworkData(ctx context.Context) (*greyline.NetworkData, error) {
-	return db.networkData(ctx, nil)
-}
-
 // ComplaintNetworkData reads some complaints with their links and the
-// identifiers they name.
+// identifiers they name, for updating the engine after they changed
+// (a full rebuild reads with ReadNetwork). Complaints filed before the
+// city had its own column have it decrypted here.
 func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*greyline.NetworkData, error) {
-	if len(complaintIDs) == 0 {
-		return &greyline.NetworkData{}, nil
-	}
-	return db.networkData(ctx, complaintIDs)
-}
-
-func (db *DB) networkData(ctx context.Context, only []int64) (*greyline.NetworkData, error) {
 	out := &greyline.NetworkData{}
+	if len(complaintIDs) == 0 {
+		return out, nil
+	}
 	err := db.read(ctx, func(t *tx) error {
 		in := interner{}
-		var args []any
-		cond, linkCond, identCond := "", "", ""
-		if only != nil {
-			list := inList(len(only))
-			for _, id := range only {
-				args = append(args, id)
-			}
-			cond = " WHERE id IN " + list
-			linkCond = " AND complaint_id IN " + list
-			identCond = " WHERE id IN (SELECT identifier_id FROM complaint_identifiers WHERE status <> 'removed' AND complaint_id IN " + list + ")"
+		list := inList(len(complaintIDs))
+		args := make([]any, len(complaintIDs))
+		for i, id := range complaintIDs {
+			args[i] = id
 		}
+		cond := " WHERE id IN " + list
+		linkCond := " AND complaint_id IN " + list
+		identCond := " WHERE id IN (SELECT identifier_id FROM complaint_identifiers WHERE status <> 'removed' AND complaint_id IN " + list + ")"
 		rows, err := t.query("SELECT id, reference, cnic_hash, phone_hash, loss_paisa, city, category, received_at, CASE WHEN city = '' THEN complainant END FROM complaints"+cond+" ORDER BY id", args...)
 		if err != nil {
 			return err
@@ -126,19 +113,7 @@ func (db *DB) networkData(ctx context.Context, only []int64) (*greyline.NetworkD
 			out.Identifiers = append(out.Identifiers, i)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if only == nil {
-			ds, err := t.networkDecisions("revoked_at IS NULL", nil)
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				out.Decisions = append(out.Decisions, *d)
-			}
-		}
-		return nil
+		return rows.Err()
 	})
 	return out, err
 }

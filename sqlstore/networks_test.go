@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/greyline/greyline"
+	"github.com/greyline/greyline/network"
 	"github.com/greyline/greyline/sqlstore"
 	"github.com/greyline/greyline/sqlstore/sqlstoretest"
 )
@@ -39,7 +40,7 @@ func TestNetworkData(t *testing.T) {
 		if _, err := db.ReviewIdentifier(ctx, b.ID, removed, greyline.IdentifierRemoved); err != nil {
 			t.Fatal(err)
 		}
-		data, err := db.NetworkData(ctx)
+		data, err := db.ComplaintNetworkData(ctx, []int64{a.ID, b.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +67,6 @@ func TestNetworkData(t *testing.T) {
 		if len(part.Complaints) != 1 || len(part.Links) != 2 || len(part.Identifiers) != 2 {
 			t.Errorf("b's data: %d complaints, %d links, %d identifiers", len(part.Complaints), len(part.Links), len(part.Identifiers))
 		}
-		_ = a
 
 		// The rebuild's fast read gives the same, straight in the engine's
 		// types: b's removed link left out, b's city read from its sealed
@@ -162,12 +162,8 @@ func TestNetworkDecisions(t *testing.T) {
 		if _, err := db.RevokeNetworkDecision(ctx, 999999); !errors.Is(err, greyline.ErrNotFound) {
 			t.Errorf("unknown decision: %v", err)
 		}
-		data, err := db.NetworkData(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(data.Decisions) != 1 || data.Decisions[0].ID != merge.ID || !cmp.Equal(data.Decisions[0].Complaints, []int64{a.ID, b.ID}) {
-			t.Errorf("active decisions %+v", data.Decisions)
+		if ds := readNetwork(t, db).decisions; len(ds) != 1 || ds[0].ID != merge.ID || !cmp.Equal(ds[0].Complaints, []int64{a.ID, b.ID}) {
+			t.Errorf("active decisions %+v", ds)
 		}
 		all, _ := db.ListNetworkDecisions(ctx, []int64{reject.ID})
 		if len(all) != 1 || all[0].RevokedAt == nil || all[0].RevokedBy != analyst.ID {
@@ -216,10 +212,10 @@ func TestTiersAndFeed(t *testing.T) {
 		if err := db.SetIdentifierFinding(ctx, 999999, "x"); !errors.Is(err, greyline.ErrNotFound) {
 			t.Errorf("unknown identifier: %v", err)
 		}
-		data, _ := db.NetworkData(ctx)
-		for _, i := range data.Identifiers {
-			if i.ID == x && (i.Finding != "Seized in raid RD-1" || i.Tier != "very high") {
-				t.Errorf("identifier %+v", i)
+		r := readNetwork(t, db)
+		for _, i := range r.identifiers {
+			if i.ID == x && (i.Finding != "Seized in raid RD-1" || r.tiers[x] != "very high") {
+				t.Errorf("identifier %+v, tier %q", i, r.tiers[x])
 			}
 		}
 	})
@@ -327,4 +323,25 @@ func TestChangeLog(t *testing.T) {
 			t.Errorf("prune: %d %v", n, err)
 		}
 	})
+}
+
+// networkRead is what ReadNetwork gives, with the saved tiers.
+type networkRead struct {
+	complaints  []network.Complaint
+	identifiers []network.Identifier
+	links       []network.Link
+	decisions   []greyline.NetworkDecision
+	tiers       map[int64]string // saved tiers other than none
+}
+
+func readNetwork(t testing.TB, db *sqlstore.DB) networkRead {
+	t.Helper()
+	r := networkRead{tiers: map[int64]string{}}
+	var err error
+	r.complaints, r.identifiers, r.links, r.decisions, err = db.ReadNetwork(sys(), func(string, string, string) bool { return false },
+		func(id int64, tier, _ string) { r.tiers[id] = tier })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -29,17 +29,21 @@ func victimGroups(t *testing.T, db *sqlstore.DB) [][]int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := db.NetworkData(sys())
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	data, err := db.ComplaintNetworkData(sys(), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(data.Complaints) != len(cs) {
-		t.Fatalf("NetworkData has %d complaints, ReadNetwork %d", len(data.Complaints), len(cs))
+		t.Fatalf("ComplaintNetworkData has %d complaints, ReadNetwork %d", len(data.Complaints), len(cs))
 	}
 	groups := map[string][]int64{}
 	for i, c := range cs {
 		if data.Complaints[i].Victim != c.Victim {
-			t.Errorf("complaint %d: NetworkData's victim %q, ReadNetwork's %q", c.ID, data.Complaints[i].Victim, c.Victim)
+			t.Errorf("complaint %d: ComplaintNetworkData's victim %q, ReadNetwork's %q", c.ID, data.Complaints[i].Victim, c.Victim)
 		}
 		v := c.Victim
 		if v == "" {

@@ -295,7 +295,7 @@ func TestKeyRotation(t *testing.T) {
 			}
 			// Sana's complaints are still one victim.
 			var victims []string
-			data, _ := after.NetworkData(sys())
+			data, _ := after.ComplaintNetworkData(sys(), ids)
 			for _, c := range data.Complaints {
 				if slices.Contains(ids, c.ID) {
 					victims = append(victims, c.Victim)
