@@ -71,13 +71,8 @@ server does this once a day; --dry-run only counts.
 `
 
 func (m *Main) retentionCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "apply" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, retentionHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, retentionHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only subcommand is %q", "apply")
+	if err := m.only(args, "apply", "subcommand", retentionHelp); err != nil {
+		return err
 	}
 	fs := m.flags("retention", args)
 	var sf storeFlags
@@ -132,13 +127,8 @@ GREYLINE_CNIC or GREYLINE_CNIC_FILE to keep it out of the shell history.
 `
 
 func (m *Main) subjectCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "export" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, subjectHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, subjectHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only subcommand is %q", "export")
+	if err := m.only(args, "export", "subcommand", subjectHelp); err != nil {
+		return err
 	}
 	fs := m.flags("subject", args)
 	var sf storeFlags

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,13 +21,8 @@ pass as --since next time is printed on standard error.
 `
 
 func (m *Main) exportCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "stix" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, exportHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, exportHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only format is %q", "stix")
+	if err := m.only(args, "stix", "format", exportHelp); err != nil {
+		return err
 	}
 	fs := m.flags("export", args)
 	var sf storeFlags

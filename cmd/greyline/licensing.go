@@ -141,13 +141,8 @@ itself every ten minutes; run it from cron where the server is not running.
 `
 
 func (m *Main) licencesCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "expire" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, licencesHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, licencesHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only subcommand is %q", "expire")
+	if err := m.only(args, "expire", "subcommand", licencesHelp); err != nil {
+		return err
 	}
 	fs := m.flags("licences", args)
 	var sf storeFlags
@@ -182,13 +177,8 @@ Exit status 0: genuine; 2: malformed; 5: altered or signed by an unknown key.
 `
 
 func (m *Main) certificateCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, certificateHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, certificateHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only subcommand is %q", "verify")
+	if err := m.only(args, "verify", "subcommand", certificateHelp); err != nil {
+		return err
 	}
 	fs := m.flags("certificate", args)
 	var sf storeFlags

@@ -216,6 +216,21 @@ func (m *Main) version(ctx context.Context, args []string) error {
 	return nil
 }
 
+// only checks that a command with a single subcommand (or report, or
+// format: what) was given it: help asked for goes to standard output as
+// flag.ErrHelp, anything else is refused with the help on standard error.
+func (m *Main) only(args []string, sub, what, help string) error {
+	switch {
+	case len(args) > 0 && args[0] == sub:
+		return nil
+	case len(args) > 0 && (args[0] == "-h" || args[0] == "--help"):
+		fmt.Fprint(m.Stdout, help)
+		return flag.ErrHelp
+	}
+	fmt.Fprint(m.Stderr, help)
+	return greyline.Errorf(greyline.EINVALID, "the only %s is %q", what, sub)
+}
+
 // flags returns a FlagSet for a command, printing help to stdout.
 func (m *Main) flags(name string, args []string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)

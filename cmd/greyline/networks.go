@@ -69,13 +69,8 @@ how long each step took. The server does this by itself when it starts.
 `
 
 func (m *Main) networksCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "rebuild" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, networksHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, networksHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only subcommand is %q", "rebuild")
+	if err := m.only(args, "rebuild", "subcommand", networksHelp); err != nil {
+		return err
 	}
 	fs := m.flags("networks", args)
 	var sf storeFlags

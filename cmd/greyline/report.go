@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -22,13 +21,8 @@ monthly trends and licensing figures. --format text (default), json, csv
 `
 
 func (m *Main) reportCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "committee" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(m.Stdout, reportHelp)
-			return flag.ErrHelp
-		}
-		fmt.Fprint(m.Stderr, reportHelp)
-		return greyline.Errorf(greyline.EINVALID, "the only report is %q", "committee")
+	if err := m.only(args, "committee", "report", reportHelp); err != nil {
+		return err
 	}
 	fs := m.flags("report", args)
 	var sf storeFlags
