@@ -223,15 +223,10 @@ func (s *Service) listed(typ, value string) bool {
 	return ok
 }
 
-// listedKey is listed for an identifier whose stored match key is known:
-// only phones, links and domains are matched on more than their key, so
-// the others skip parsing the value again (a million times in a rebuild).
+// listedKey is listed for an identifier as stored (see
+// warninglist.MatchStored).
 func (s *Service) listedKey(typ, key, value string) bool {
-	switch identifier.Type(typ) {
-	case identifier.Phone, identifier.URL, identifier.Domain:
-		return s.listed(typ, value)
-	}
-	_, ok := s.list.Match(identifier.ID{Type: identifier.Type(typ), Value: value, Key: key, Valid: true})
+	_, ok := s.list.MatchStored(identifier.Type(typ), key, value)
 	return ok
 }
 

@@ -371,6 +371,47 @@ func (l *List) Match(id identifier.ID) (Entry, bool) {
 	return Entry{}, false
 }
 
+// MatchStored is Match for an identifier as stored: its type, match key
+// and canonical value. It parses the value again only where Match needs
+// more than the key (a number that may be a UAN, a domain, a site's root
+// page), which a rebuild of the networks, asking about every stored
+// identifier, would otherwise do a million times.
+func (l *List) MatchStored(typ identifier.Type, key, value string) (Entry, bool) {
+	if l == nil {
+		return Entry{}, false
+	}
+	parse := false
+	switch typ {
+	case identifier.Phone:
+		parse = hasDigitRun(value, '1', 3) // every UAN has 111
+	case identifier.Domain:
+		parse = true
+	case identifier.URL:
+		parse = isRoot(identifier.ID{Key: key})
+	}
+	if parse {
+		return l.Match(identifier.Parse(typ, value))
+	}
+	return l.Match(identifier.ID{Type: typ, Key: key, Value: value, Valid: true})
+}
+
+// hasDigitRun reports whether s holds n digits d in a row, ignoring
+// anything but digits between them.
+func hasDigitRun(s string, d byte, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == d:
+			if run++; run == n {
+				return true
+			}
+		case c >= '0' && c <= '9':
+			run = 0
+		}
+	}
+	return false
+}
+
 // matchHost looks host up, then each parent domain down to the registrable
 // domain and no further, so that listing a platform covers its own
 // sub-domains (m.facebook.com) but never a neighbour's site under a shared

@@ -190,6 +190,13 @@ func TestMatch(t *testing.T) {
 		if ok != (tt.want != "") || e.Reason != tt.want {
 			t.Errorf("Match(%s %q) = %q, %v; want %q (id %+v)", tt.typ, tt.raw, e.Reason, ok, tt.want, id)
 		}
+		// The same identifier as a rebuild reads it back from the store.
+		if id.Type != "" && id.Key != "" {
+			e, ok = l.MatchStored(id.Type, id.Key, id.Value)
+			if ok != (tt.want != "") || e.Reason != tt.want {
+				t.Errorf("MatchStored(%s %q %q) = %q, %v; want %q", id.Type, id.Key, id.Value, e.Reason, ok, tt.want)
+			}
+		}
 	}
 }
 
