@@ -65,6 +65,21 @@ func TestContents(t *testing.T) {
 		if diff := cmp.Diff(wantDocs, c.Documents); diff != "" {
 			t.Errorf("documents (-want +got):\n%s", diff)
 		}
+
+		// Files removed under retention are no longer held; a file one
+		// kept document still names is.
+		w, _ := db.Pools()
+		if _, err := w.Exec(db.Rebind("UPDATE documents SET removed_at = ? WHERE sha256 = ? OR id = (SELECT MIN(id) FROM documents WHERE sha256 = ?)"), time.Now().UTC(), sums[1], sums[0]); err != nil {
+			t.Fatal(err)
+		}
+		if c, err = db.Contents(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		wantDocs = []string{sums[0], sums[2]}
+		slices.Sort(wantDocs)
+		if diff := cmp.Diff(wantDocs, c.Documents); diff != "" {
+			t.Errorf("documents after a removal (-want +got):\n%s", diff)
+		}
 	})
 }
 

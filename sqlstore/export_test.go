@@ -30,3 +30,6 @@ func IndexedLookups() map[string]string {
 		lendingByPackageQuery: "lending_apps_package",
 	}
 }
+
+// Rebind writes q's placeholders as the engine wants them.
+func (db *DB) Rebind(q string) string { return db.rebind(q) }

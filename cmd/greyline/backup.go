@@ -268,9 +268,11 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 	man := manifest{Format: backupFormat, FormatVersion: backupFormatVersion, Engine: string(sqlstore.SQLite), SchemaVersion: info.SchemaVersion,
 		CreatedAt: m.Now().UTC().Truncate(time.Second), Greyline: buildVersion(), KeyCheck: check, KeysIncluded: includeKeys, Counts: info.Counts}
 	man.Members = append(man.Members, backupMember{Name: dbMember, Size: size, SHA256: sum})
-	// Every file the copy names. Documents are never changed or deleted,
-	// and each is stored before the row that names it commits, so all are
-	// there; each is checked against its name as it is copied.
+	// Every file the copy names. Each is stored before the row that names
+	// it commits, and removed (under the retention policy) only after a
+	// commit says so, so all are there unless a retention run removed one
+	// since the copy was taken; each is checked against its name as it is
+	// copied.
 	sources := map[string]string{dbMember: snap}
 	filesDir := filepath.Join(sf.dataDir, "files")
 	for _, d := range info.Documents {
@@ -281,7 +283,7 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 		p := filepath.Join(filesDir, d[:2], d)
 		st, err := os.Stat(p)
 		if err != nil {
-			return greyline.Internal(fmt.Errorf("document %s is missing from %s: the backup was not written", d, filesDir))
+			return greyline.Internal(fmt.Errorf("document %s is missing from %s (removed meanwhile under the retention policy?): the backup was not written; run it again", d, filesDir))
 		}
 		man.Members = append(man.Members, backupMember{Name: name, Size: st.Size(), SHA256: d})
 		sources[name] = p
