@@ -135,10 +135,12 @@ func (db *DB) policy(k greyline.ApplicationKind) []string {
 type DB struct {
 	engine Engine
 	w      *sql.DB // writes; a single connection on SQLite
-	// wq queues SQLite's writers in arrival order: database/sql hands a
-	// freed connection to a random waiter, which under load left some
-	// writes waiting many times longer than the rest.
-	wq chan struct{}
+	// gate queues transactions in arrival order where connections are
+	// scarce, SQLite's one writer and PostgreSQL's pool: database/sql
+	// hands a freed connection to a random waiter, which under load left
+	// some requests waiting many times longer than the rest. It is nil
+	// for SQLite's readers.
+	gate chan struct{}
 	// wStmts and rStmts keep SQLite's statements prepared, by pool.
 	wStmts, rStmts *stmtCache
 	r              *sql.DB // reads; the same pool as w on PostgreSQL
@@ -244,7 +246,7 @@ func (db *DB) openSQLite(path string) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db.wq = make(chan struct{}, 1)
+	db.gate = make(chan struct{}, 1)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
@@ -263,8 +265,12 @@ func (db *DB) openPostgres(dsn string) error {
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
-	p.SetMaxOpenConns(max(10, 4*runtime.NumCPU()))
-	p.SetMaxIdleConns(max(10, 4*runtime.NumCPU()))
+	conns := max(10, 4*runtime.NumCPU())
+	p.SetMaxOpenConns(conns)
+	p.SetMaxIdleConns(conns)
+	// Two connections stay outside the queue, for the change-log follower
+	// and the sessions that hold advisory locks (Exclusive).
+	db.gate = make(chan struct{}, conns-2)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db.w, db.r = p, p
 	return nil
@@ -384,15 +390,15 @@ func (db *DB) runTx(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*t
 		opts = &sql.TxOptions{ReadOnly: true}
 	}
 	release := func() {}
-	if pool == db.w && db.wq != nil {
+	if gate := db.gate; gate != nil && pool == db.w {
 		// Blocked senders on a channel are served first come, first served.
 		select {
-		case db.wq <- struct{}{}:
+		case gate <- struct{}{}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		var once sync.Once
-		release = func() { once.Do(func() { <-db.wq }) }
+		release = func() { once.Do(func() { <-gate }) }
 		defer release()
 	}
 	stx, err := pool.BeginTx(ctx, opts)

@@ -16,10 +16,12 @@ import (
 // transaction holds it, so a query is prepared after the transaction that
 // first ran it, in the background, and used from then on.
 type stmtCache struct {
-	pool *sql.DB
-	mu   sync.Mutex
-	m    map[string]*sql.Stmt
-	want map[string]bool // run once, to be prepared
+	pool    *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	want    map[string]bool // run once, to be prepared
+	closed  bool
+	running sync.WaitGroup // preparations in the background
 }
 
 // maxCachedStmts bounds the cache: queries built for a number of values
@@ -53,7 +55,7 @@ func (c *stmtCache) prepareWanted() {
 		return
 	}
 	c.mu.Lock()
-	if len(c.want) == 0 {
+	if len(c.want) == 0 || c.closed {
 		c.mu.Unlock()
 		return
 	}
@@ -62,8 +64,10 @@ func (c *stmtCache) prepareWanted() {
 		qs = append(qs, q)
 	}
 	clear(c.want)
+	c.running.Add(1)
 	c.mu.Unlock()
 	go func() {
+		defer c.running.Done()
 		for _, q := range qs {
 			s, err := c.pool.PrepareContext(context.Background(), q)
 			if err != nil {
@@ -80,10 +84,16 @@ func (c *stmtCache) prepareWanted() {
 	}()
 }
 
+// close waits for the preparations under way (a connection they hold
+// would outlive the database's Close) and closes the statements.
 func (c *stmtCache) close() {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.running.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, s := range c.m {
