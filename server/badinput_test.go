@@ -182,6 +182,9 @@ func TestBadInputJSON(t *testing.T) {
 		// the unknown field "" gave a field error without a field name
 		// before 30d5de0.
 		{name: "unknown field with empty name", method: "POST", path: users, ctype: ctJSON, body: `{"":1}`, status: 400, errors: bodyErr("has a field that is not known")},
+		// found by FuzzBodyOrgCreate: a blank or unprintable name is not echoed
+		{name: "unknown field with a blank name", method: "POST", path: users, ctype: ctJSON, body: `{" ":1}`, status: 400, errors: bodyErr("has a field that is not known")},
+		{name: "unknown field with a control character", method: "POST", path: users, ctype: ctJSON, body: `{"a\u0007":1}`, status: 400, errors: bodyErr("has a field that is not known")},
 		{name: "unknown field with escapes", method: "POST", path: users, ctype: ctJSON, body: `{"a\"b":1}`, status: 400, errors: []greyline.FieldError{fieldErr(`a"b`, "is not a known field")}},
 		{name: "org_id string", method: "POST", path: users, ctype: ctJSON, body: `{"org_id":"x"}`, status: 400, errors: []greyline.FieldError{fieldErr("org_id", "must be a whole number")}},
 		{name: "org_id fraction", method: "POST", path: users, ctype: ctJSON, body: `{"org_id":1.5}`, status: 400, errors: []greyline.FieldError{fieldErr("org_id", "must be a whole number")}},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/greyline/greyline"
 )
@@ -62,7 +63,8 @@ func decodeJSONBytes(body []byte, v any) error {
 		return greyline.Invalid(field, "must be "+jsonKind(te.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, uerr := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		if uerr != nil || name == "" || len(name) > 64 {
+		// A name is echoed only if a person can read it.
+		if uerr != nil || strings.TrimSpace(name) == "" || len(name) > 64 || strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 			return greyline.Invalid("body", "has a field that is not known")
 		}
 		return greyline.Invalid(name, "is not a known field")
