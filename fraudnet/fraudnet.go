@@ -240,6 +240,10 @@ func decisionFor(d *greyline.NetworkDecision) network.Decision {
 func (s *Service) ComplaintsChanged(ctx context.Context, ids []int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.complaintsChanged(ctx, ids)
+}
+
+func (s *Service) complaintsChanged(ctx context.Context, ids []int64) error {
 	data, err := s.store.ComplaintNetworkData(ctx, ids)
 	if err != nil {
 		return err
@@ -451,6 +455,14 @@ func (s *Service) Decide(ctx context.Context, d *greyline.NetworkDecision) error
 		return err
 	}
 	ch, err := s.eng.Apply(decisionFor(d))
+	if errors.Is(err, network.ErrUnknown) {
+		// The store knows what the decision names, the engine not yet: an
+		// identifier no complaint links (from a seizure, say), or a
+		// complaint filed a moment ago and still on its way. Read them in.
+		if err = s.catchUp(ctx, d); err == nil {
+			ch, err = s.eng.Apply(decisionFor(d))
+		}
+	}
 	if err != nil {
 		// Stored but not understood by the engine: the next rebuild
 		// applies it; say so rather than hide it.
@@ -559,10 +571,33 @@ func (s *Service) SyncDecision(ctx context.Context, id int64) error {
 	return s.saveChanges(ctx, ch)
 }
 
+// catchUp reads into the engine the complaints and identifier a decision
+// names.
+func (s *Service) catchUp(ctx context.Context, d *greyline.NetworkDecision) error {
+	cs := slices.Clone(d.Complaints)
+	if d.Complaint != 0 {
+		cs = append(cs, d.Complaint)
+	}
+	if err := s.complaintsChanged(ctx, cs); err != nil {
+		return err
+	}
+	if d.Identifier == 0 {
+		return nil
+	}
+	if _, ok := s.eng.Assess(d.Identifier); ok {
+		return nil
+	}
+	return s.syncIdentifiers(ctx, []int64{d.Identifier})
+}
+
 // SyncIdentifiers brings identifiers' findings (and so their tiers) in step.
 func (s *Service) SyncIdentifiers(ctx context.Context, ids []int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.syncIdentifiers(ctx, ids)
+}
+
+func (s *Service) syncIdentifiers(ctx context.Context, ids []int64) error {
 	rows, err := s.store.IdentifierData(ctx, ids)
 	if err != nil {
 		return err

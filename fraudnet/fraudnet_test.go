@@ -298,3 +298,34 @@ func TestLostQueueRepairedByRebuild(t *testing.T) {
 		}
 	})
 }
+
+// TestDecisionsOnWhatTheEngineHasNotSeen: a decision may name a complaint
+// or identifier the store holds but the engine has not heard of yet (a
+// complaint filed a moment ago; found by fuzzing, it answered 500). The
+// service reads them in and applies the decision.
+func TestDecisionsOnWhatTheEngineHasNotSeen(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		a := file(t, db, 1, "Paid JazzCash 0345-7770001.")
+		svc := fraudnet.New(db, fraudnet.Options{})
+		if _, err := svc.Rebuild(sys); err != nil {
+			t.Fatal(err)
+		}
+		// Filed, but the service is not told.
+		b := file(t, db, 2, "The caller was 0321-7770009.")
+		c := file(t, db, 3, "The caller was 0333-7770008.")
+		merge := &greyline.NetworkDecision{Kind: greyline.MergeNetworks, Complaints: []int64{a.ID, b.ID}, Note: "Same call centre."}
+		if err := svc.Decide(sys, merge); err != nil {
+			t.Fatalf("merge naming a complaint the engine has not seen: %v", err)
+		}
+		if n, _ := svc.Engine().NetworkOf(b.ID); n != a.ID {
+			t.Errorf("b in network %d, want %d", n, a.ID)
+		}
+		reject := &greyline.NetworkDecision{Kind: greyline.RejectIdentifier, Identifier: c.Identifiers[0].ID, Note: "A bank's number."}
+		if err := svc.Decide(sys, reject); err != nil {
+			t.Fatalf("rejecting an identifier the engine has not seen: %v", err)
+		}
+		if _, ok := svc.Engine().Assess(c.Identifiers[0].ID); !ok {
+			t.Error("the rejected identifier is still unknown to the engine")
+		}
+	})
+}
