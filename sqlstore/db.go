@@ -135,18 +135,18 @@ func (db *DB) policy(k greyline.ApplicationKind) []string {
 type DB struct {
 	engine Engine
 	w      *sql.DB // writes; a single connection on SQLite
-	// gate queues transactions in arrival order where connections are
-	// scarce, SQLite's one writer and PostgreSQL's pool: database/sql
-	// hands a freed connection to a random waiter, which under load left
-	// some requests waiting many times longer than the rest. It is nil
-	// for SQLite's readers.
+	r      *sql.DB // reads; the same pool as w on PostgreSQL
+	opt    Options
+	now    greyline.Clock
+	path   string // SQLite file, for messages
+	// gate queues the transactions on w in arrival order (SQLite's one
+	// writer, PostgreSQL's whole pool): database/sql hands a freed
+	// connection to a random waiter, which under load left some requests
+	// waiting many times longer than the rest. SQLite's readers do not
+	// queue.
 	gate chan struct{}
 	// wStmts and rStmts keep SQLite's statements prepared, by pool.
 	wStmts, rStmts *stmtCache
-	r              *sql.DB // reads; the same pool as w on PostgreSQL
-	opt            Options
-	now            greyline.Clock
-	path           string // SQLite file, for messages
 }
 
 var (

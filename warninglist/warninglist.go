@@ -262,7 +262,7 @@ func entryFor(id identifier.ID) (Entry, string) {
 	case identifier.URL:
 		// A site's root is the site: list it as its domain so that it
 		// matches every way of writing the root.
-		if isRoot(id) {
+		if isRoot(id.Key) {
 			if d := identifier.Parse(identifier.Domain, id.Host); d.Valid {
 				return entryFor(d)
 			}
@@ -305,10 +305,10 @@ func uanOf(id identifier.ID) (string, bool) {
 	return v, true
 }
 
-// isRoot reports whether a URL identifier is a site's root page: its key
-// has nothing after the host but "/".
-func isRoot(id identifier.ID) bool {
-	k, ok := strings.CutPrefix(id.Key, "url:")
+// isRoot reports whether a URL identifier's match key is a site's root
+// page: nothing after the host but "/".
+func isRoot(key string) bool {
+	k, ok := strings.CutPrefix(key, "url:")
 	if !ok {
 		return false
 	}
@@ -364,7 +364,7 @@ func (l *List) Match(id identifier.ID) (Entry, bool) {
 	case identifier.Domain:
 		return l.matchHost(id.Host, id.RegistrableDomain)
 	case identifier.URL:
-		if isRoot(id) {
+		if isRoot(id.Key) {
 			return l.matchHost(id.Host, id.RegistrableDomain)
 		}
 	}
@@ -387,7 +387,7 @@ func (l *List) MatchStored(typ identifier.Type, key, value string) (Entry, bool)
 	case identifier.Domain:
 		parse = true
 	case identifier.URL:
-		parse = isRoot(identifier.ID{Key: key})
+		parse = isRoot(key)
 	}
 	if parse {
 		return l.Match(identifier.Parse(typ, value))
