@@ -10,6 +10,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ type RebuildStats struct {
 // engine's input, with each identifier's saved tier and reasons).
 type Store interface {
 	greyline.NetworkStore
-	ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons string)) (
+	ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons []byte)) (
 		[]network.Complaint, []network.Identifier, []network.Link, []greyline.NetworkDecision, error)
 }
 
@@ -121,17 +122,27 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 		return st, err
 	}
 	t0 := time.Now()
+	// The rebuild's peak memory is a target (1 GB at a million
+	// complaints). The read allocates little besides what it returns, all
+	// of it live: a collection meanwhile would free nothing and take the
+	// cores the read uses, so the collector waits longer. The build holds
+	// its input and the new engine together: collecting more often then
+	// keeps the heap near that rather than twice it, on the core the build
+	// leaves idle. Rebuild runs at start-up, so the process-wide setting is
+	// borrowed only briefly.
+	gc := debug.SetGCPercent(400)
+	defer debug.SetGCPercent(gc)
 	// The saved tiers, kept as a hash of tier and reasons by identifier id
 	// (0: none), a few bytes each rather than the strings. Two different
 	// tiers hashing alike (odds 2^-64) would leave one unsaved until it
 	// next changes.
 	var saved []uint64
 	seed := maphash.MakeSeed()
-	cs, ids, links, decisions, err := s.store.ReadNetwork(ctx, s.listedKey, func(id int64, tier, reasons string) {
+	cs, ids, links, decisions, err := s.store.ReadNetwork(ctx, s.listedKey, func(id int64, tier, reasons []byte) {
 		if int(id) >= len(saved) {
 			saved = append(saved, make([]uint64, max(int(id)+1, 2*len(saved), 1024)-len(saved))...)
 		}
-		saved[id] = tierSum(seed, tier, reasons)
+		saved[id] = storedTierSum(seed, tier, reasons)
 	})
 	if err != nil {
 		return st, err
@@ -146,27 +157,43 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 	for i := range ids {
 		maxID = max(maxID, ids[i].ID)
 	}
-	// The rebuild's peak memory is a target. What the read left behind is
-	// garbage: collect it and give the pages back, or the build's big
-	// arrays would come on top of them. The build then holds its input and
-	// the new engine together: collecting more often meanwhile keeps the
-	// heap near that rather than twice it. Afterwards the input is garbage
-	// too (nothing here refers to it). Rebuild runs at start-up, so the
-	// process-wide setting is borrowed only briefly.
 	debug.FreeOSMemory()
-	gc := debug.SetGCPercent(50)
+	debug.SetGCPercent(100)
 	err = s.eng.Load(cs, ids, links, ds)
-	debug.SetGCPercent(gc)
 	if err != nil {
 		return st, err
 	}
-	debug.FreeOSMemory()
 	st.Build = time.Since(t1)
 	t2 := time.Now()
-	// As before the engine computed them: a tier of none over a stored
-	// none is no change whatever the reasons, which are then not kept.
+	// The tiers are compared on every core, in ranges of ids: putting the
+	// reasons into words is most of the time. What that leaves behind is
+	// garbage over the new engine: collected sooner, on the cores' idle
+	// moments, it does not raise the peak.
+	debug.SetGCPercent(20)
+	parts := make([][]greyline.TierUpdate, runtime.GOMAXPROCS(0))
+	per := maxID/int64(len(parts)) + 1
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := 1+int64(p)*per, min(maxID, int64(p+1)*per)
+		wg.Go(func() { parts[p] = s.changedTiers(lo, hi, saved, seed) })
+	}
+	wg.Wait()
+	ups := slices.Concat(parts...)
+	if st.TiersChanged, err = s.store.SaveTiers(ctx, ups); err != nil {
+		return st, err
+	}
+	st.Save = time.Since(t2)
+	st.Stats = s.eng.Stats()
+	return st, nil
+}
+
+// changedTiers lists the identifiers lo…hi whose tier or reasons differ
+// from the saved ones, as the engine computes them now. A tier of none
+// over a stored none is no change whatever the reasons, which are then
+// not kept.
+func (s *Service) changedTiers(lo, hi int64, saved []uint64, seed maphash.Seed) []greyline.TierUpdate {
 	var ups []greyline.TierUpdate
-	for id := int64(1); id <= maxID; id++ {
+	for id := lo; id <= hi; id++ {
 		was := uint64(0)
 		if int(id) < len(saved) {
 			was = saved[id]
@@ -176,26 +203,37 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 		}
 		a, _ := s.eng.Assess(id)
 		tier := a.Tier.String()
-		if was != 0 && tierSum(seed, tier, strings.Join(a.Reasons, "\n")) == was {
+		if was != 0 && tierSum(seed, tier, a.Reasons) == was {
 			continue
 		}
 		ups = append(ups, greyline.TierUpdate{Identifier: id, Tier: tier, Reasons: a.Reasons})
 	}
-	if st.TiersChanged, err = s.store.SaveTiers(ctx, ups); err != nil {
-		return st, err
-	}
-	st.Save = time.Since(t2)
-	st.Stats = s.eng.Stats()
-	return st, nil
+	return ups
 }
 
-// tierSum hashes a tier and its reasons as stored (one a line); never 0.
-func tierSum(seed maphash.Seed, tier, reasons string) uint64 {
+// tierSum hashes a tier and its reasons as they are stored (one a line,
+// see storedTierSum); never 0.
+func tierSum(seed maphash.Seed, tier string, reasons []string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	h.WriteString(tier)
 	h.WriteByte(0)
-	h.WriteString(reasons)
+	for i, r := range reasons {
+		if i > 0 {
+			h.WriteByte('\n')
+		}
+		h.WriteString(r)
+	}
+	return h.Sum64() | 1
+}
+
+// storedTierSum is tierSum of a stored tier and its reasons.
+func storedTierSum(seed maphash.Seed, tier, reasons []byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.Write(tier)
+	h.WriteByte(0)
+	h.Write(reasons)
 	return h.Sum64() | 1
 }
 

@@ -166,6 +166,28 @@ func (x *strIndex) put(s string, v int32, name func(int32) string) {
 	x.t.put(h, 0, v)
 }
 
+// add maps s to v unless s is mapped already, and then returns what it
+// maps to: get and put with one hash and one probe.
+func (x *strIndex) add(s string, v int32, name func(int32) string) (int32, bool) {
+	h := x.hash(s)
+	old, ok := x.t.get(h, 0)
+	if !ok {
+		x.t.put(h, 0, v)
+		return 0, false
+	}
+	if name(old) == s {
+		return old, true
+	}
+	if w, ok := x.coll[s]; ok {
+		return w, true
+	}
+	if x.coll == nil {
+		x.coll = map[string]int32{}
+	}
+	x.coll[s] = v
+	return 0, false
+}
+
 // del unmaps s, which maps to v.
 func (x *strIndex) del(s string, v int32) {
 	if _, ok := x.coll[s]; ok {

@@ -73,3 +73,31 @@ func TestStrIndexCollision(t *testing.T) {
 	x.del("phone:2", 2)
 	check(map[string]int32{})
 }
+
+// TestStrIndexAdd: add maps a new key, in the table or beside it when its
+// hash collides, and reports a key already mapped, wherever it is.
+func TestStrIndexAdd(t *testing.T) {
+	for _, clash := range []bool{false, true} {
+		names := map[int32]string{1: "phone:1", 2: "phone:2", 3: "phone:1"}
+		name := func(v int32) string { return names[v] }
+		x := newStrIndex(0)
+		x.clash = clash
+		for _, step := range []struct {
+			v     int32
+			other int32
+			dup   bool
+		}{{1, 0, false}, {2, 0, false}, {3, 1, true}} {
+			if other, dup := x.add(names[step.v], step.v, name); other != step.other || dup != step.dup {
+				t.Errorf("clash %v: add(%q, %d) = %d, %v; want %d, %v", clash, names[step.v], step.v, other, dup, step.other, step.dup)
+			}
+		}
+		if other, dup := x.add("phone:2", 4, name); other != 2 || !dup {
+			t.Errorf("clash %v: add of a mapped key = %d, %v", clash, other, dup)
+		}
+		for s, want := range map[string]int32{"phone:1": 1, "phone:2": 2} {
+			if v, ok := x.get(s, name); !ok || v != want {
+				t.Errorf("clash %v: get(%q) = %d, %v; want %d", clash, s, v, ok, want)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Load replaces everything with the given complaints, identifiers, links
@@ -29,62 +30,22 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 	g.victims = newVictimIndex(len(cs))
 	g.keys = newStrIndex(len(ids))
 
-	// Complaints.
-	maxC := int64(0)
-	for _, c := range cs {
-		if _, err := checkID("complaint", c.ID); err != nil {
-			return nil, err
-		}
-		maxC = max(maxC, c.ID)
+	// Complaints and identifiers touch nothing in common: they are taken
+	// in at the same time.
+	var idErr error
+	idsDone := make(chan struct{})
+	go func() {
+		defer close(idsDone)
+		idErr = g.loadIdentifiers(ids)
+	}()
+	cErr := g.loadComplaints(cs)
+	<-idsDone
+	if cErr != nil {
+		return nil, cErr
 	}
-	// Headroom, so that the first complaints added later do not copy the
-	// whole slice (untouched capacity costs address space, not memory).
-	g.cs = make([]complaint, maxC+1, maxC+1+maxC/4+1024)
-	for _, c := range cs {
-		k := int32(c.ID)
-		if g.cs[k].present {
-			return nil, fmt.Errorf("%w: complaint %d given twice", ErrInvalid, c.ID)
-		}
-		g.cs[k] = complaint{present: true, comp: -1}
-		g.setComplaintFields(k, c)
+	if idErr != nil {
+		return nil, idErr
 	}
-	g.nComplaints = len(cs)
-
-	// Identifiers.
-	maxI := int64(0)
-	for _, id := range ids {
-		if _, err := checkID("identifier", id.ID); err != nil {
-			return nil, err
-		}
-		if id.Key == "" {
-			return nil, fmt.Errorf("%w: identifier %d has no key", ErrInvalid, id.ID)
-		}
-		maxI = max(maxI, id.ID)
-	}
-	g.ids = make([]ident, maxI+1, maxI+1+maxI/4+1024)
-	lastType, lastTyp := "", int32(-1)
-	for _, id := range ids {
-		k := int32(id.ID)
-		x := &g.ids[k]
-		if x.present {
-			return nil, fmt.Errorf("%w: identifier %d given twice", ErrInvalid, id.ID)
-		}
-		if lastTyp < 0 || id.Type != lastType { // types come in runs
-			lastType, lastTyp = id.Type, g.typeID(id.Type)
-		}
-		*x = ident{key: id.Key, value: id.Value, typ: lastTyp, listed: id.Listed, present: true}
-		if id.Finding != "" {
-			g.findings[k] = id.Finding
-		}
-		if id.Removal != "" {
-			g.removals[k] = id.Removal
-		}
-		if other, ok := g.keys.get(id.Key, g.keyOf); ok {
-			return nil, fmt.Errorf("%w: key %q given for identifiers %d and %d", ErrInvalid, id.Key, other, id.ID)
-		}
-		g.keys.put(id.Key, k, g.keyOf)
-	}
-	g.nIdents = len(ids)
 	// Presence as bitsets: link checks then stay in cache.
 	cPresent := make([]uint64, len(g.cs)/64+1)
 	for _, c := range cs {
@@ -312,9 +273,22 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 			g.ids[k].tier = g.evaluate(int32(k), nil)
 		}
 	}
+	// Big components count with maps of their own, the others with the
+	// graph's shared stamps: the two kinds are aggregated at the same time.
+	var big sync.WaitGroup
+	big.Go(func() {
+		for ci := range g.comps {
+			if len(g.comps[ci].members) >= bigComp {
+				g.computeAgg(int32(ci))
+			}
+		}
+	})
 	for ci := range g.comps {
-		g.computeAgg(int32(ci))
+		if len(g.comps[ci].members) < bigComp {
+			g.computeAgg(int32(ci))
+		}
 	}
+	big.Wait()
 	// The writers' scratch space, now rather than on the first update.
 	nc, ni := cap(g.cs), cap(g.ids)
 	for _, st := range []*stamp{&g.sst, &g.ust} {
@@ -362,4 +336,66 @@ func (o *op) decideQuiet(d Decision) {
 			g.setLabel(int32(c))
 		}
 	}
+}
+
+// loadComplaints takes in the complaints of a build.
+func (g *graph) loadComplaints(cs []Complaint) error {
+	maxC := int64(0)
+	for _, c := range cs {
+		if _, err := checkID("complaint", c.ID); err != nil {
+			return err
+		}
+		maxC = max(maxC, c.ID)
+	}
+	// Headroom, so that the first complaints added later do not copy the
+	// whole slice (untouched capacity costs address space, not memory).
+	g.cs = make([]complaint, maxC+1, maxC+1+maxC/4+1024)
+	for _, c := range cs {
+		k := int32(c.ID)
+		if g.cs[k].present {
+			return fmt.Errorf("%w: complaint %d given twice", ErrInvalid, c.ID)
+		}
+		g.cs[k] = complaint{present: true, comp: -1}
+		g.setComplaintFields(k, c)
+	}
+	g.nComplaints = len(cs)
+	return nil
+}
+
+// loadIdentifiers takes in the identifiers of a build.
+func (g *graph) loadIdentifiers(ids []Identifier) error {
+	maxI := int64(0)
+	for _, id := range ids {
+		if _, err := checkID("identifier", id.ID); err != nil {
+			return err
+		}
+		if id.Key == "" {
+			return fmt.Errorf("%w: identifier %d has no key", ErrInvalid, id.ID)
+		}
+		maxI = max(maxI, id.ID)
+	}
+	g.ids = make([]ident, maxI+1, maxI+1+maxI/4+1024)
+	lastType, lastTyp := "", int32(-1)
+	for _, id := range ids {
+		k := int32(id.ID)
+		x := &g.ids[k]
+		if x.present {
+			return fmt.Errorf("%w: identifier %d given twice", ErrInvalid, id.ID)
+		}
+		if lastTyp < 0 || id.Type != lastType { // types come in runs
+			lastType, lastTyp = id.Type, g.typeID(id.Type)
+		}
+		*x = ident{key: id.Key, value: id.Value, typ: lastTyp, listed: id.Listed, present: true}
+		if id.Finding != "" {
+			g.findings[k] = id.Finding
+		}
+		if id.Removal != "" {
+			g.removals[k] = id.Removal
+		}
+		if other, ok := g.keys.add(id.Key, k, g.keyOf); ok {
+			return fmt.Errorf("%w: key %q given for identifiers %d and %d", ErrInvalid, id.Key, other, id.ID)
+		}
+	}
+	g.nIdents = len(ids)
+	return nil
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 // Hooks for the external tests (package sqlstore_test).
 
+import "context"
+
 // SetRetentionBatch changes how many complaints one retention batch
 // examines, and returns a function restoring it.
 func SetRetentionBatch(n int) func() {
@@ -28,8 +30,14 @@ func IndexedLookups() map[string]string {
 		idempotencyQuery:      "complaints_idempotency",
 		externalRefQuery:      "complaints_external_ref",
 		lendingByPackageQuery: "lending_apps_package",
+		// Covering: the table holds the narratives and sealed complainants.
+		networkComplaintsQuery: "complaints_network",
+		removedLinksQuery:      "complaint_identifiers_removed",
 	}
 }
+
+// FillPlaces runs migration 17's step again.
+func (db *DB) FillPlaces(ctx context.Context) error { return db.write(ctx, fillPlaces) }
 
 // Rebind writes q's placeholders as the engine wants them.
 func (db *DB) Rebind(q string) string { return db.rebind(q) }

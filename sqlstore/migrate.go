@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,6 +53,66 @@ func migrations(e Engine) ([]migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// dataMigrations are the steps, by version, that change rows in ways SQL
+// cannot, such as decrypting them. Each runs after its version's SQL, in
+// the same transaction.
+var dataMigrations = map[int]func(*tx) error{
+	17: fillPlaces,
+}
+
+// fillPlaces sets the city and province columns of complaints filed
+// before those columns existed from their sealed details. The network
+// rebuild decrypted such complaints at every start. A complaint whose
+// details cannot be opened keeps its empty columns.
+func fillPlaces(t *tx) error {
+	type place struct {
+		id             int64
+		ref            string
+		sealed         []byte
+		city, province string
+	}
+	last := int64(0)
+	for {
+		rows, err := t.query("SELECT id, reference, complainant, city, province FROM complaints WHERE (city = '' OR province = '') AND id > ? ORDER BY id LIMIT 1000", last)
+		if err != nil {
+			return err
+		}
+		var batch []place
+		for rows.Next() {
+			var p place
+			if err := rows.Scan(&p.id, &p.ref, &p.sealed, &p.city, &p.province); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		last = batch[len(batch)-1].id
+		for _, p := range batch {
+			var who greyline.Complainant
+			plain, err := t.db.opt.Keys.Open(p.sealed, complainantAD(p.ref))
+			if err != nil || json.Unmarshal(plain, &who) != nil {
+				continue
+			}
+			if p.city == "" {
+				p.city = greyline.CityName(who.City)
+			}
+			if p.province == "" {
+				p.province = who.Province
+			}
+			if _, err := t.exec("UPDATE complaints SET city = ?, province = ? WHERE id = ?", p.city, p.province, p.id); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // LatestVersion is the schema version this binary expects.
@@ -137,6 +198,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		for _, m := range ms[cur:] {
 			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, db.translate(err))
+			}
+			if step := dataMigrations[m.version]; step != nil {
+				if err := step(t); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			if _, err := t.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, db.now()); err != nil {
 				return err

@@ -6,7 +6,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,10 +30,19 @@ func (in interner) get(s string) string {
 	return s
 }
 
+// bytes is get for a value still in the driver's memory: copied once.
+func (in interner) bytes(b []byte) string {
+	if v, ok := in[string(b)]; ok {
+		return v
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
 // ComplaintNetworkData reads some complaints with their links and the
 // identifiers they name, for updating the engine after they changed
-// (a full rebuild reads with ReadNetwork). Complaints filed before the
-// city had its own column have it decrypted here.
+// (a full rebuild reads with ReadNetwork).
 func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*greyline.NetworkData, error) {
 	out := &greyline.NetworkData{}
 	if len(complaintIDs) == 0 {
@@ -50,15 +58,14 @@ func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*
 		cond := " WHERE id IN " + list
 		linkCond := " AND complaint_id IN " + list
 		identCond := " WHERE id IN (SELECT identifier_id FROM complaint_identifiers WHERE status <> 'removed' AND complaint_id IN " + list + ")"
-		rows, err := t.query("SELECT id, reference, cnic_hash, phone_hash, loss_paisa, city, category, received_at, CASE WHEN city = '' THEN complainant END FROM complaints"+cond+" ORDER BY id", args...)
+		rows, err := t.query("SELECT id, cnic_hash, phone_hash, loss_paisa, city, category, received_at FROM complaints"+cond+" ORDER BY id", args...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var c greyline.NetworkComplaint
-			var ref, cnic, phone string
-			var sealed []byte
-			if err := rows.Scan(&c.ID, &ref, &cnic, &phone, &c.LossPaisa, &c.City, &c.Category, &c.ReceivedAt, &sealed); err != nil {
+			var cnic, phone string
+			if err := rows.Scan(&c.ID, &cnic, &phone, &c.LossPaisa, &c.City, &c.Category, &c.ReceivedAt); err != nil {
 				rows.Close()
 				return err
 			}
@@ -67,12 +74,6 @@ func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*
 				c.Victim = "c" + cnic
 			case phone != "":
 				c.Victim = "p" + phone
-			}
-			if sealed != nil {
-				var who greyline.Complainant
-				if plain, err := t.db.opt.Keys.Open(sealed, complainantAD(ref)); err == nil && json.Unmarshal(plain, &who) == nil {
-					c.City = greyline.CityName(who.City)
-				}
 			}
 			c.City, c.Category, c.ReceivedAt = in.get(c.City), in.get(c.Category), c.ReceivedAt.UTC()
 			out.Complaints = append(out.Complaints, c)
@@ -121,19 +122,19 @@ func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*
 // ReadNetwork reads everything a full rebuild needs, straight into the
 // engine's input types: no intermediate rows, one string per identifier
 // for its key and value together where they share it, the repeating
-// strings interned. It runs at start-up on a million complaints, so it
-// keeps the driver's per-row work small (each column fetched costs
-// modernc's SQLite two or three mutex round trips): links come one row
-// per complaint, aggregated in SQL from the covering primary-key index;
-// columns that are usually empty or derivable come back NULL.
+// strings interned. It runs at start-up on a million complaints: on
+// SQLite each table is read outside database/sql (see scan.go).
 //
-// listed is asked about each identifier (the warninglist); saved is told
-// each identifier's stored tier and reasons when the tier is not none, so
-// that the caller can save only what changed. Both are called from one goroutine.
+// listed is asked about each identifier (the warninglist), from several
+// goroutines at once; saved is told each identifier's stored tier and
+// reasons when the tier is not none, so that the caller can save only what
+// changed, from one goroutine at a time, in bytes valid only during the
+// call (a million strings made to be hashed once were a fifth of the
+// read's garbage).
 //
-// Complaints, links and identifiers are read at the same time on
-// separate connections, each in its own snapshot: the three need not be
-// consistent with each other. A link to a complaint or identifier that
+// Complaints, links and the two halves of the identifiers are read at the
+// same time on separate connections, each in its own snapshot: they need
+// not be consistent with each other. A link to a complaint or identifier that
 // committed after its read began is dropped here, and a complaint may come
 // with only some of its links. That is safe because a server starts
 // following the change log from a sequence number read before the rebuild
@@ -142,36 +143,50 @@ func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*
 // brings its links in step (fraudnet.ComplaintsChanged is idempotent).
 // Decisions are read first, so they name only what the reads see. Rows
 // come in id order (free on SQLite, whose tables are kept in it).
-func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons string)) (
+func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons []byte)) (
 	cs []network.Complaint, ids []network.Identifier, links []network.Link, ds []greyline.NetworkDecision, err error) {
+	var sizes [3]int // ids are dense: the largest bounds the count
 	err = db.read(ctx, func(t *tx) error {
 		all, err := t.networkDecisions("revoked_at IS NULL", nil)
 		for _, d := range all {
 			ds = append(ds, *d)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return t.queryRow(`SELECT (SELECT COALESCE(MAX(id), 0) FROM complaints), (SELECT COALESCE(MAX(id), 0) FROM identifiers),
+			(SELECT COALESCE(MAX(id), 0) FROM complaints) * 4`).Scan(&sizes[0], &sizes[1], &sizes[2])
 	})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	var removed map[network.Link]bool
 	var wg sync.WaitGroup
-	errs := make([]error, 4)
-	run := func(i int, fn func(*tx) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = db.read(ctx, fn)
-		}()
+	errs := make([]error, 5)
+	run := func(i int, fn func() error) {
+		wg.Go(func() { errs[i] = fn() })
 	}
-	run(0, func(t *tx) (err error) { cs, err = t.readNetworkComplaints(); return err })
-	run(1, func(t *tx) (err error) { links, err = t.readNetworkLinks(); return err })
-	run(2, func(t *tx) (err error) { removed, err = t.readRemovedLinks(); return err })
-	run(3, func(t *tx) (err error) { ids, err = t.readNetworkIdentifiers(listed, saved); return err })
+	// The identifiers are the longest read: each half of them goes into
+	// its own part of one slice, by id (see readNetworkIdentifiers).
+	maxIdent := int64(sizes[1])
+	ids = make([]network.Identifier, maxIdent)
+	var savedMu sync.Mutex
+	savedOne := func(id int64, tier, reasons []byte) {
+		savedMu.Lock()
+		defer savedMu.Unlock()
+		saved(id, tier, reasons)
+	}
+	run(0, func() (err error) { cs, err = db.readNetworkComplaints(ctx, sizes[0]); return err })
+	run(1, func() (err error) { links, err = db.readNetworkLinks(ctx, sizes[2]); return err })
+	run(2, func() (err error) { removed, err = db.readRemovedLinks(ctx); return err })
+	run(3, func() error { return db.readNetworkIdentifiers(ctx, ids, 1, maxIdent/2, listed, savedOne) })
+	run(4, func() error { return db.readNetworkIdentifiers(ctx, ids, maxIdent/2+1, maxIdent, listed, savedOne) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	// Ids deleted or never committed leave holes: closed up in place.
+	ids = slices.DeleteFunc(ids, func(x network.Identifier) bool { return x.ID == 0 })
 	links = keepLinks(links, cs, ids, removed)
 	return cs, ids, links, ds, nil
 }
@@ -202,295 +217,126 @@ func keepLinks(links []network.Link, cs []network.Complaint, ids []network.Ident
 	return out
 }
 
-func (t *tx) readNetworkComplaints() ([]network.Complaint, error) {
-	var size int // ids are dense: the largest bounds the count
-	if err := t.queryRow("SELECT COALESCE(MAX(id), 0) FROM complaints").Scan(&size); err != nil {
-		return nil, err
-	}
-	// The time as SQLite stores it (parsed here: the driver's parser tries
-	// several layouts), or as PostgreSQL prints it in the same layout.
-	at := "CAST(received_at AS TEXT)"
-	if t.db.engine == Postgres {
-		at = "to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00:00'"
-	}
-	// Four columns, the columns of the covering index complaints_network
-	// only (migration 0012), so that SQLite reads that index in id order
-	// rather than the table with its narratives and sealed complainants.
-	// The category is an enum, never holding '|': it goes first; the time
-	// never holds '|' either: the victim follows it.
-	rows, err := t.query(`SELECT id, loss_paisa, category || '|' || city,
-		` + at + ` || '|' || CASE WHEN cnic_hash <> '' THEN 'c' || cnic_hash WHEN phone_hash <> '' THEN 'p' || phone_hash ELSE '' END
-		FROM complaints ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// readNetworkComplaints reads every complaint; size is about how many.
+// The columns are those of the covering index complaints_network
+// (migration 0012), so that SQLite reads that index in id order rather
+// than the table with its narratives and sealed complainants.
+func (db *DB) readNetworkComplaints(ctx context.Context, size int) ([]network.Complaint, error) {
 	out := make([]network.Complaint, 0, size)
 	in := interner{}
-	var when timeCol
-	var tv bytesCol
-	var legacy []int // complaints filed before the city had its own column
-	for rows.Next() {
-		var c network.Complaint
-		var place string
-		if err := rows.Scan(&c.ID, &c.LossPaisa, &place, &tv); err != nil {
-			return nil, err
+	var victim []byte
+	err := db.scan(ctx, networkComplaintsQuery, func(r scanRow) error {
+		c := network.Complaint{ID: r.Int64(0), LossPaisa: r.Int64(1), Category: in.bytes(r.Text(2)), City: in.bytes(r.Text(3))}
+		at, ok := parseStoredTime(r.Text(4))
+		if !ok {
+			return fmt.Errorf("complaint %d: cannot read the time received %q", c.ID, r.Text(4))
 		}
-		place = in.get(place)
-		c.Category, c.City, _ = strings.Cut(place, "|")
-		i := slices.Index(tv.b, '|')
-		if i < 0 {
-			return nil, fmt.Errorf("complaint %d: malformed row", c.ID)
-		}
-		if err := when.Scan(tv.b[:i]); err != nil {
-			return nil, fmt.Errorf("complaint %d: %w", c.ID, err)
-		}
-		c.ReceivedAt = when.t
-		if len(tv.b) > i+1 {
-			c.Victim = string(tv.b[i+1:])
-		}
-		if c.City == "" {
-			legacy = append(legacy, len(out))
+		c.ReceivedAt = at
+		// The victim, as victimKey (retention.go) has it.
+		if cnic := r.Text(5); len(cnic) > 0 {
+			victim = append(append(victim[:0], 'c'), cnic...)
+			c.Victim = string(victim)
+		} else if phone := r.Text(6); len(phone) > 0 {
+			victim = append(append(victim[:0], 'p'), phone...)
+			c.Victim = string(victim)
 		}
 		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	// Their cities are decrypted once here, read a thousand complaints a
-	// query by id (the rest of the table is not read).
-	for len(legacy) > 0 {
-		batch := legacy[:min(len(legacy), 1000)]
-		legacy = legacy[len(batch):]
-		args := make([]any, len(batch))
-		index := make(map[int64]int, len(batch)) // id to its place in out
-		for j, k := range batch {
-			args[j], index[out[k].ID] = out[k].ID, k
-		}
-		rows, err := t.query("SELECT id, reference, complainant FROM complaints WHERE id IN "+inList(len(args)), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var ref string
-			var sealed []byte
-			if err := rows.Scan(&id, &ref, &sealed); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			var who greyline.Complainant
-			if plain, err := t.db.opt.Keys.Open(sealed, complainantAD(ref)); err == nil && json.Unmarshal(plain, &who) == nil {
-				if k, ok := index[id]; ok {
-					out[k].City = in.get(greyline.CityName(who.City))
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // readNetworkLinks reads every link, removed ones included (the covering
-// index has no status), one row per complaint, in complaint order.
-func (t *tx) readNetworkLinks() ([]network.Link, error) {
-	var size int
-	if err := t.queryRow("SELECT COUNT(*) FROM complaint_identifiers").Scan(&size); err != nil {
-		return nil, err
-	}
-	rows, err := t.query("SELECT complaint_id, string_agg(CAST(identifier_id AS TEXT), ',') FROM complaint_identifiers GROUP BY complaint_id ORDER BY complaint_id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// primary-key index has no status), in complaint order; size is about how
+// many. PostgreSQL's driver sends one row per complaint, its identifiers
+// aggregated: a third of the rows.
+func (db *DB) readNetworkLinks(ctx context.Context, size int) ([]network.Link, error) {
 	out := make([]network.Link, 0, size)
-	var c int64
-	var list bytesCol
-	for rows.Next() {
-		if err := rows.Scan(&c, &list); err != nil {
-			return nil, err
-		}
+	if db.engine == SQLite {
+		err := db.scan(ctx, "SELECT complaint_id, identifier_id FROM complaint_identifiers ORDER BY complaint_id", func(r scanRow) error {
+			out = append(out, network.Link{Complaint: r.Int64(0), Identifier: r.Int64(1)})
+			return nil
+		})
+		return out, err
+	}
+	err := db.scan(ctx, "SELECT complaint_id, string_agg(CAST(identifier_id AS TEXT), ',') FROM complaint_identifiers GROUP BY complaint_id ORDER BY complaint_id", func(r scanRow) error {
+		c, list := r.Int64(0), r.Text(1)
 		n := int64(0)
-		for i, b := range list.b {
+		for i, b := range list {
 			if b >= '0' && b <= '9' {
 				n = n*10 + int64(b-'0')
 			}
-			if b == ',' || i == len(list.b)-1 {
+			if b == ',' || i == len(list)-1 {
 				out = append(out, network.Link{Complaint: c, Identifier: n})
 				n = 0
 			}
 		}
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
-// readRemovedLinks lists the links analysts removed: a table scan, as no
-// index holds the status, but few rows.
-func (t *tx) readRemovedLinks() (map[network.Link]bool, error) {
-	rows, err := t.query("SELECT complaint_id, identifier_id FROM complaint_identifiers WHERE status = 'removed'")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// Whole-table reads of ReadNetwork that must use an index, named for the
+// test of query plans.
+const (
+	networkComplaintsQuery = "SELECT id, loss_paisa, category, city, received_at, cnic_hash, phone_hash FROM complaints ORDER BY id"
+	removedLinksQuery      = "SELECT complaint_id, identifier_id FROM complaint_identifiers WHERE status = 'removed'"
+)
+
+// readRemovedLinks lists the links analysts removed, from their partial
+// index (migration 0016).
+func (db *DB) readRemovedLinks(ctx context.Context) (map[network.Link]bool, error) {
 	out := map[network.Link]bool{}
-	for rows.Next() {
-		var l network.Link
-		if err := rows.Scan(&l.Complaint, &l.Identifier); err != nil {
-			return nil, err
-		}
-		out[l] = true
-	}
-	return out, rows.Err()
+	err := db.scan(ctx, removedLinksQuery, func(r scanRow) error {
+		out[network.Link{Complaint: r.Int64(0), Identifier: r.Int64(1)}] = true
+		return nil
+	})
+	return out, err
 }
 
-// readNetworkIdentifiers reads every identifier. A match key is its type,
-// a colon and, mostly, its value: then the type and the value are cut
-// from the key rather than read and allocated again. What else an
-// identifier may have (a type or value not so derived, a finding, a
-// tier) comes in one column, NULL for most, each part prefixed with its
-// length in bytes and the tier last: fewer columns, less driver work.
-func (t *tx) readNetworkIdentifiers(listed func(typ, key, value string) bool, saved func(id int64, tier, reasons string)) ([]network.Identifier, error) {
-	var size int
-	if err := t.queryRow("SELECT COALESCE(MAX(id), 0) FROM identifiers").Scan(&size); err != nil {
-		return nil, err
-	}
-	// The type is the key up to its first colon; the value, all after it.
-	pos := "instr(match_key, ':')"
-	if t.db.engine == Postgres {
-		pos = "strpos(match_key, ':')"
-	}
-	typeDerived := "substr(match_key, 1, " + pos + ") = type || ':'"
-	const valueDerived = "match_key = type || ':' || value"
-	part := func(x string) string { return "CAST(octet_length(" + x + ") AS TEXT) || ':' || " + x }
-	// The cheapest conditions first; a derived part is the constant '0:',
-	// so that each condition is evaluated once more at most.
-	rows, err := t.query(`SELECT id, match_key,
-		CASE WHEN tier = 'none' AND finding = '' AND removal = '' AND ` + valueDerived + ` AND ` + typeDerived + ` THEN NULL ELSE
-		CASE WHEN ` + typeDerived + ` THEN '0:' ELSE ` + part("type") + ` END ||
-		CASE WHEN ` + valueDerived + ` THEN '0:' ELSE ` + part("value") + ` END || ` +
-		part("finding") + ` || ` + part("removal") + ` || CASE WHEN tier = 'none' THEN '' ELSE tier || '|' || tier_reasons END END
-		FROM identifiers ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]network.Identifier, 0, size)
+// readNetworkIdentifiers reads the identifiers from id lo to hi into
+// out[id-1], which must hold hi. A match key is its type, a colon and,
+// mostly, its value: then the value shares the key's string rather than
+// having one of its own.
+func (db *DB) readNetworkIdentifiers(ctx context.Context, out []network.Identifier, lo, hi int64, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons []byte)) error {
 	in := interner{}
-	var rest anyCol
-	for rows.Next() {
-		var x network.Identifier
-		if err := rows.Scan(&x.ID, &x.Key, &rest); err != nil {
-			return nil, err
-		}
-		var typ, value, tier string
-		if r, ok := rest.v.(string); ok {
-			var err error
-			typ, r, err = cutPart(r)
-			if err == nil {
-				value, r, err = cutPart(r)
-			}
-			if err == nil {
-				x.Finding, r, err = cutPart(r)
-			}
-			if err == nil {
-				x.Removal, tier, err = cutPart(r)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("identifier %d: %w", x.ID, err)
-			}
-			// Kept by the engine: not as parts of a longer string.
-			x.Finding, x.Removal, value = strings.Clone(x.Finding), strings.Clone(x.Removal), strings.Clone(value)
-		}
-		if typ != "" {
-			x.Type = in.get(typ)
-		} else {
-			x.Type = in.get(x.Key[:strings.IndexByte(x.Key, ':')])
-		}
-		if value != "" {
-			x.Value = value
-		} else {
+	q := fmt.Sprintf("SELECT id, type, match_key, value, finding, removal, tier, tier_reasons FROM identifiers WHERE id BETWEEN %d AND %d ORDER BY id", lo, hi)
+	return db.scan(ctx, q, func(r scanRow) error {
+		x := network.Identifier{ID: r.Int64(0), Type: in.bytes(r.Text(1)), Key: string(r.Text(2))}
+		if v := r.Text(3); len(x.Key) == len(x.Type)+1+len(v) && x.Key[len(x.Type)] == ':' && x.Key[:len(x.Type)] == x.Type && x.Key[len(x.Type)+1:] == string(v) {
 			x.Value = x.Key[len(x.Type)+1:]
+		} else {
+			x.Value = string(v)
 		}
-		if tier != "" {
-			name, reasons, _ := strings.Cut(tier, "|")
-			saved(x.ID, name, reasons)
+		x.Finding, x.Removal = string(r.Text(4)), string(r.Text(5))
+		if tier := r.Text(6); string(tier) != "none" {
+			saved(x.ID, tier, r.Text(7))
 		}
 		x.Listed = listed(x.Type, x.Key, x.Value)
-		out = append(out, x)
-	}
-	return out, rows.Err()
-}
-
-// cutPart cuts "length:text" from the front of s.
-func cutPart(s string) (part, rest string, err error) {
-	n, s, ok := strings.Cut(s, ":")
-	size, err := strconv.Atoi(n)
-	if !ok || err != nil || size < 0 || size > len(s) {
-		return "", "", errors.New("malformed row")
-	}
-	return s[:size], s[size:], nil
-}
-
-// anyCol takes a column as the driver gives it: nil for NULL.
-type anyCol struct{ v any }
-
-func (c *anyCol) Scan(v any) error { c.v = v; return nil }
-
-// bytesCol takes a text column without copying it to a string.
-type bytesCol struct{ b []byte }
-
-func (c *bytesCol) Scan(v any) error {
-	switch x := v.(type) {
-	case string:
-		c.b = append(c.b[:0], x...)
-	case []byte:
-		c.b = append(c.b[:0], x...)
-	case nil:
-		c.b = c.b[:0]
-	default:
-		return fmt.Errorf("sqlstore: text expected, got %T", v)
-	}
-	return nil
-}
-
-// timeCol takes a time as PostgreSQL gives it, or as SQLite stores it
-// (text in the driver's layout, 2006-01-02 15:04:05.999999999-07:00),
-// parsed by hand in UTC.
-type timeCol struct{ t time.Time }
-
-func (c *timeCol) Scan(v any) error {
-	switch x := v.(type) {
-	case time.Time:
-		c.t = x.UTC()
+		out[x.ID-1] = x
 		return nil
-	case []byte:
-		v = string(x)
+	})
+}
+
+// parseStoredTime parses a time as SQLite stores it (the driver's layout,
+// 2006-01-02 15:04:05.999999999-07:00) or as PostgreSQL's comes through
+// database/sql as text (RFC 3339), in UTC.
+func parseStoredTime(b []byte) (time.Time, bool) {
+	if t, ok := parseSQLiteTime(b); ok {
+		return t, true
 	}
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("sqlstore: time expected, got %T", v)
-	}
-	if t, ok := parseSQLiteTime(s); ok {
-		c.t = t
-		return nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999 -0700 MST", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			c.t = t.UTC()
-			return nil
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700 MST", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, string(b)); err == nil {
+			return t.UTC(), true
 		}
 	}
-	return fmt.Errorf("sqlstore: cannot parse time %q", s)
+	return time.Time{}, false
 }
 
 // parseSQLiteTime parses 2006-01-02 15:04:05[.fraction](Z|±hh:mm); false
 // for anything else.
-func parseSQLiteTime(s string) (time.Time, bool) {
-	num := func(s string) (int, bool) {
+func parseSQLiteTime(s []byte) (time.Time, bool) {
+	num := func(s []byte) (int, bool) {
 		n := 0
 		for i := 0; i < len(s); i++ {
 			if s[i] < '0' || s[i] > '9' {
@@ -529,7 +375,7 @@ func parseSQLiteTime(s string) (time.Time, bool) {
 	}
 	off := 0
 	switch {
-	case rest == "Z":
+	case len(rest) == 1 && rest[0] == 'Z':
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := num(rest[1:3])
 		om, ok2 := num(rest[4:6])

@@ -68,21 +68,32 @@ func TestNetworkData(t *testing.T) {
 			t.Errorf("b's data: %d complaints, %d links, %d identifiers", len(part.Complaints), len(part.Links), len(part.Identifiers))
 		}
 
-		// The rebuild's fast read gives the same, straight in the engine's
-		// types: b's removed link left out, b's city read from its sealed
-		// details when the column is empty (as before the column existed),
-		// times to the nanosecond.
+		// A complaint filed before the city and province had columns gets
+		// them from its sealed details in migration 17.
 		w, _ := db.Pools()
-		if _, err := w.ExecContext(ctx, "UPDATE complaints SET city = '' WHERE id = "+fmt.Sprint(b.ID)); err != nil {
+		if _, err := w.ExecContext(ctx, "UPDATE complaints SET city = '', province = '' WHERE id = "+fmt.Sprint(b.ID)); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.FillPlaces(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var city, province string
+		if err := w.QueryRowContext(ctx, db.Rebind("SELECT city, province FROM complaints WHERE id = ?"), b.ID).Scan(&city, &province); err != nil {
+			t.Fatal(err)
+		}
+		if want := n.Complainant; city != "Dera Ghazi Khan" || province != want.Province {
+			t.Errorf("filled in %q, %q; want %q, %q", city, province, "Dera Ghazi Khan", want.Province)
+		}
+
+		// The rebuild's fast read gives the same, straight in the engine's
+		// types: b's removed link left out, times to the nanosecond.
 		if _, err := db.SaveTiers(ctx, []greyline.TierUpdate{{Identifier: data.Identifiers[0].ID, Tier: "high", Reasons: []string{"one", "two | three"}}}); err != nil {
 			t.Fatal(err)
 		}
 		type tier struct{ tier, reasons string }
 		saved := map[int64]tier{}
 		cs, ids, links, ds, err := db.ReadNetwork(ctx, func(typ, key, value string) bool { return value == data.Identifiers[1].Value },
-			func(id int64, t, reasons string) { saved[id] = tier{t, reasons} })
+			func(id int64, t, reasons []byte) { saved[id] = tier{string(t), string(reasons)} })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -339,7 +350,7 @@ func readNetwork(t testing.TB, db *sqlstore.DB) networkRead {
 	r := networkRead{tiers: map[int64]string{}}
 	var err error
 	r.complaints, r.identifiers, r.links, r.decisions, err = db.ReadNetwork(sys(), func(string, string, string) bool { return false },
-		func(id int64, tier, _ string) { r.tiers[id] = tier })
+		func(id int64, tier, _ []byte) { r.tiers[id] = string(tier) })
 	if err != nil {
 		t.Fatal(err)
 	}

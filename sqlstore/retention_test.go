@@ -25,7 +25,7 @@ import (
 // victims, from both ways the store serves them: sorted groups of ids.
 func victimGroups(t *testing.T, db *sqlstore.DB) [][]int64 {
 	t.Helper()
-	cs, _, _, _, err := db.ReadNetwork(sys(), func(string, string, string) bool { return false }, func(int64, string, string) {})
+	cs, _, _, _, err := db.ReadNetwork(sys(), func(string, string, string) bool { return false }, func(int64, []byte, []byte) {})
 	if err != nil {
 		t.Fatal(err)
 	}

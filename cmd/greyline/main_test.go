@@ -333,7 +333,7 @@ func TestMigrate(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	out := c.mustRun("migrate")
-	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\napplied 0006_complaint_documents.sql\napplied 0007_short_lookup_hashes.sql\napplied 0008_networks.sql\napplied 0009_change_log.sql\napplied 0010_enforcement.sql\napplied 0011_complaint_province.sql\napplied 0012_network_read_index.sql\napplied 0013_takedowns.sql\napplied 0014_complainant_retention.sql\napplied 0015_retention_files.sql\nsqlite database is at schema version 15\n"
+	want := "applied 0001_identity.sql\napplied 0002_licensing.sql\napplied 0003_licence_resources.sql\napplied 0004_complaints.sql\napplied 0005_licence_numbers.sql\napplied 0006_complaint_documents.sql\napplied 0007_short_lookup_hashes.sql\napplied 0008_networks.sql\napplied 0009_change_log.sql\napplied 0010_enforcement.sql\napplied 0011_complaint_province.sql\napplied 0012_network_read_index.sql\napplied 0013_takedowns.sql\napplied 0014_complainant_retention.sql\napplied 0015_retention_files.sql\napplied 0016_removed_links.sql\napplied 0017_complaint_places.sql\nsqlite database is at schema version 17\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("first migrate (-want +got):\n%s", diff)
 	}
@@ -343,7 +343,7 @@ func TestMigrate(t *testing.T) {
 		}
 	}
 	out = c.mustRun("migrate")
-	if diff := cmp.Diff("sqlite database is at schema version 15\n", out); diff != "" {
+	if diff := cmp.Diff("sqlite database is at schema version 17\n", out); diff != "" {
 		t.Errorf("second migrate must apply nothing (-want +got):\n%s", diff)
 	}
 	db := c.openStore()
