@@ -71,7 +71,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, c *reqCtx)
 			s.clearCookie(w, sessionCookie)
 		}
 	}
-	c.csrf = s.csrfToken(w, r, c)
+	c.newCSRF = func() string { return s.csrfToken(w, r, c) }
 	return nil
 }
 
@@ -154,7 +154,7 @@ func (s *Server) checkCSRF(r *http.Request, c *reqCtx) error {
 		}
 		got = r.PostFormValue(csrfField)
 	}
-	if got == "" || !(hmac.Equal([]byte(got), []byte(c.csrf)) || s.csrfUnderAnyKey(r, c, got)) {
+	if got == "" || !(hmac.Equal([]byte(got), []byte(c.csrfToken())) || s.csrfUnderAnyKey(r, c, got)) {
 		c.log.Warn("csrf check failed", "route", c.route.Path)
 		return errBadCSRF
 	}

@@ -30,7 +30,18 @@ type reqCtx struct {
 	sessionTok string
 	token      *greyline.APIToken
 	record     *access.Record
-	csrf       string // token to embed in forms
+	csrf       string // token to embed in forms; see csrfToken
+	newCSRF    func() string
+}
+
+// csrfToken is the token forms must echo, made when first needed: a
+// request that shows no form and changes nothing (a lookup) makes none,
+// and gets no cookie.
+func (c *reqCtx) csrfToken() string {
+	if c.csrf == "" && c.newCSRF != nil {
+		c.csrf = c.newCSRF()
+	}
+	return c.csrf
 }
 
 type ctxKey struct{}

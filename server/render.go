@@ -204,7 +204,7 @@ var navItems = []struct {
 }
 
 func (s *Server) page(c *reqCtx, title string) Page {
-	p := Page{Title: title, CSRF: c.csrf, RequestID: c.requestID}
+	p := Page{Title: title, CSRF: c.csrfToken(), RequestID: c.requestID}
 	p.SigningIn = c.session != nil && c.session.State != greyline.SessionFull
 	if c.session != nil && c.session.State == greyline.SessionFull {
 		p.User = c.user

@@ -145,7 +145,7 @@ func (db *DB) ComplaintNetworkData(ctx context.Context, complaintIDs []int64) (*
 // come in id order (free on SQLite, whose tables are kept in it).
 func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value string) bool, saved func(id int64, tier, reasons []byte)) (
 	cs []network.Complaint, ids []network.Identifier, links []network.Link, ds []greyline.NetworkDecision, err error) {
-	var sizes [3]int // ids are dense: the largest bounds the count
+	var maxComplaint, maxIdent int64 // ids are dense: the largest bounds the count
 	err = db.read(ctx, func(t *tx) error {
 		all, err := t.networkDecisions("revoked_at IS NULL", nil)
 		for _, d := range all {
@@ -154,8 +154,7 @@ func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value strin
 		if err != nil {
 			return err
 		}
-		return t.queryRow(`SELECT (SELECT COALESCE(MAX(id), 0) FROM complaints), (SELECT COALESCE(MAX(id), 0) FROM identifiers),
-			(SELECT COALESCE(MAX(id), 0) FROM complaints) * 4`).Scan(&sizes[0], &sizes[1], &sizes[2])
+		return t.queryRow("SELECT (SELECT COALESCE(MAX(id), 0) FROM complaints), (SELECT COALESCE(MAX(id), 0) FROM identifiers)").Scan(&maxComplaint, &maxIdent)
 	})
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -168,7 +167,6 @@ func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value strin
 	}
 	// The identifiers are the longest read: each half of them goes into
 	// its own part of one slice, by id (see readNetworkIdentifiers).
-	maxIdent := int64(sizes[1])
 	ids = make([]network.Identifier, maxIdent)
 	var savedMu sync.Mutex
 	savedOne := func(id int64, tier, reasons []byte) {
@@ -176,8 +174,10 @@ func (db *DB) ReadNetwork(ctx context.Context, listed func(typ, key, value strin
 		defer savedMu.Unlock()
 		saved(id, tier, reasons)
 	}
-	run(0, func() (err error) { cs, err = db.readNetworkComplaints(ctx, sizes[0]); return err })
-	run(1, func() (err error) { links, err = db.readNetworkLinks(ctx, sizes[2]); return err })
+	run(0, func() (err error) { cs, err = db.readNetworkComplaints(ctx, int(maxComplaint)); return err })
+	// Complaints name about three identifiers each; room beyond that costs
+	// address space, not memory, until it is used.
+	run(1, func() (err error) { links, err = db.readNetworkLinks(ctx, 4*int(maxComplaint)); return err })
 	run(2, func() (err error) { removed, err = db.readRemovedLinks(ctx); return err })
 	run(3, func() error { return db.readNetworkIdentifiers(ctx, ids, 1, maxIdent/2, listed, savedOne) })
 	run(4, func() error { return db.readNetworkIdentifiers(ctx, ids, maxIdent/2+1, maxIdent, listed, savedOne) })
