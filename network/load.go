@@ -275,18 +275,22 @@ func build(cfg Config, cs []Complaint, ids []Identifier, links []Link, ds []Deci
 	}
 	// Big components count with maps of their own, the others with the
 	// graph's shared stamps: the two kinds are aggregated at the same time.
+	var bigs, small []int32 // told apart first: computeAgg rewrites a component whole
+	for ci := range g.comps {
+		if len(g.comps[ci].members) >= bigComp {
+			bigs = append(bigs, int32(ci))
+		} else {
+			small = append(small, int32(ci))
+		}
+	}
 	var big sync.WaitGroup
 	big.Go(func() {
-		for ci := range g.comps {
-			if len(g.comps[ci].members) >= bigComp {
-				g.computeAgg(int32(ci))
-			}
+		for _, ci := range bigs {
+			g.computeAgg(ci)
 		}
 	})
-	for ci := range g.comps {
-		if len(g.comps[ci].members) < bigComp {
-			g.computeAgg(int32(ci))
-		}
+	for _, ci := range small {
+		g.computeAgg(ci)
 	}
 	big.Wait()
 	// The writers' scratch space, now rather than on the first update.
