@@ -102,6 +102,11 @@ func TestImportComplaints(t *testing.T) {
 		if n := count(t, db, "SELECT COUNT(*) FROM complaint_identifiers WHERE identifier_id = (SELECT id FROM identifiers WHERE match_key = 'phone:+923452000000')"); n != 50 {
 			t.Errorf("0345-2000000 linked %d times, want 50", n)
 		}
+		// One 'received' event per complaint, dated when it was received.
+		if n := count(t, db, `SELECT COUNT(DISTINCT e.complaint_id) FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
+			WHERE e.to_status = 'received' AND e.from_status = '' AND e.at = c.received_at AND e.public_message = 'Your complaint was received.'`); n != 247 {
+			t.Errorf("complaints with their received event: %d", n)
+		}
 		if n := count(t, db, "SELECT COUNT(*) FROM complaint_events WHERE to_status = 'received'"); n != 247 {
 			t.Errorf("received events: %d", n)
 		}
