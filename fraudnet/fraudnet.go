@@ -122,14 +122,12 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 		return st, err
 	}
 	t0 := time.Now()
-	// The rebuild's peak memory is a target (1 GB at a million
-	// complaints). The read allocates little besides what it returns, all
-	// of it live: a collection meanwhile would free nothing and take the
-	// cores the read uses, so the collector waits longer. The build holds
-	// its input and the new engine together: collecting more often then
-	// keeps the heap near that rather than twice it, on the core the build
-	// leaves idle. Rebuild runs at start-up, so the process-wide setting is
-	// borrowed only briefly.
+	// The rebuild's peak memory is a target (1 GB at a million complaints),
+	// and the collector is set for each step to keep it (Rebuild runs at
+	// start-up, so the process-wide setting is borrowed only briefly). The
+	// read allocates little besides what it returns, all of it live: a
+	// collection meanwhile would free nothing and take the cores the read
+	// uses, so the collector waits longer.
 	gc := debug.SetGCPercent(400)
 	defer debug.SetGCPercent(gc)
 	// The saved tiers, kept as a hash of tier and reasons by identifier id
@@ -157,6 +155,8 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildStats, error) {
 	for i := range ids {
 		maxID = max(maxID, ids[i].ID)
 	}
+	// What the read left behind goes, pages and all, before the build's big
+	// arrays come on top of its input.
 	debug.FreeOSMemory()
 	debug.SetGCPercent(100)
 	err = s.eng.Load(cs, ids, links, ds)
