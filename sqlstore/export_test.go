@@ -39,5 +39,11 @@ func IndexedLookups() map[string]string {
 // FillPlaces runs migration 17's step again.
 func (db *DB) FillPlaces(ctx context.Context) error { return db.write(ctx, fillPlaces) }
 
+// ScanInts runs a whole-table read (scan.go), giving each row's first
+// column as an integer.
+func (db *DB) ScanInts(ctx context.Context, q string, fn func(int64) error) error {
+	return db.scan(ctx, q, func(r scanRow) error { return fn(r.Int64(0)) })
+}
+
 // Rebind writes q's placeholders as the engine wants them.
 func (db *DB) Rebind(q string) string { return db.rebind(q) }

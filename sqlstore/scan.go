@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/greyline/greyline"
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -110,7 +111,7 @@ func (db *DB) scanSQLite(ctx context.Context, query string, row func(scanRow) er
 		} else {
 			msg = libc.GoString(sqlite3.Xsqlite3_errstr(tls, rc))
 		}
-		return fmt.Errorf("sqlstore: reading %s: %s (SQLite code %d)", db.path, msg, rc)
+		return greyline.Internal(fmt.Errorf("sqlstore: reading %s: %s (SQLite code %d)", db.path, msg, rc))
 	}
 	cstr := func(s string) (uintptr, error) { return libc.CString(s) }
 
