@@ -6,7 +6,7 @@ package sqlstore
 // new Go value, boxes it, and database/sql converts it again, all under
 // two mutexes. At a million complaints that was three times SQLite's own
 // work: reading complaints, identifiers and links took 10.7 s of CPU
-// through the driver and takes 3.2 s on a connection of its own, used
+// through the driver and takes about 4 s on a connection of its own, used
 // through SQLite's C API as modernc.org/sqlite/lib exports it. On
 // PostgreSQL the same queries run through database/sql.
 
