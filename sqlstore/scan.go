@@ -113,9 +113,7 @@ func (db *DB) scanSQLite(ctx context.Context, query string, row func(scanRow) er
 		}
 		return greyline.Internal(fmt.Errorf("sqlstore: reading %s: %s (SQLite code %d)", db.path, msg, rc))
 	}
-	cstr := func(s string) (uintptr, error) { return libc.CString(s) }
-
-	name, err := cstr(db.path)
+	name, err := libc.CString(db.path)
 	if err != nil {
 		return err
 	}
@@ -131,7 +129,7 @@ func (db *DB) scanSQLite(ctx context.Context, query string, row func(scanRow) er
 		return fail(h, rc)
 	}
 	sqlite3.Xsqlite3_busy_timeout(tls, h, 10000)
-	setup, err := cstr("PRAGMA query_only = 1")
+	setup, err := libc.CString("PRAGMA query_only = 1")
 	if err != nil {
 		return err
 	}
@@ -140,7 +138,7 @@ func (db *DB) scanSQLite(ctx context.Context, query string, row func(scanRow) er
 		return fail(h, rc)
 	}
 
-	q, err := cstr(query)
+	q, err := libc.CString(query)
 	if err != nil {
 		return err
 	}

@@ -570,12 +570,12 @@ func (db *DB) SaveLendingApp(ctx context.Context, a *greyline.LendingApp) error 
 	})
 }
 
-// saveLending writes one entry; without byID an entry with the same
-// package id is updated instead of added.
 // lendingByPackageQuery repeats the partial index's condition, so that
 // the planner uses it.
 const lendingByPackageQuery = "SELECT id, version FROM lending_apps WHERE package_id = ? AND package_id <> ''"
 
+// saveLending writes one entry; without byID an entry with the same
+// package id is updated instead of added.
 func (t *tx) saveLending(a *greyline.LendingApp, byID bool) (added bool, changed bool, err error) {
 	now, by := t.db.now(), greyline.ActorFrom(t.ctx).UserID
 	if !byID && a.PackageID != "" {
