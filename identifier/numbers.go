@@ -16,8 +16,7 @@ type group struct {
 }
 
 // numberGroups finds every run of digits.
-func numberGroups(s string) []group {
-	var gs []group
+func numberGroups(s string, gs []group) []group {
 	var buf []byte
 	for i := 0; i < len(s); {
 		d, n := digitAt(s, i)
@@ -157,7 +156,8 @@ func sentenceEnd(s string, pos, hi int) int {
 // numbers in the text.
 func (x *extractor) numbers() {
 	s := x.text
-	gs := numberGroups(s)
+	var room [16]group // on the stack for most texts
+	gs := numberGroups(s, room[:0])
 	prevEnd := 0 // context windows never reach back past the previous number
 	for i := 0; i < len(gs); {
 		g := gs[i]

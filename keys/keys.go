@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"sync"
@@ -49,6 +50,16 @@ type subkeys struct {
 	id   int
 	aead cipher.AEAD
 	mac  []byte
+	// macs holds keyed HMAC states for reuse: a new one costs two
+	// SHA-256 states and the key's pads, and a bulk import computes
+	// millions of keyed hashes.
+	macs sync.Pool
+}
+
+// macState is a keyed HMAC with a buffer for its input.
+type macState struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // derive makes the subkeys of one master. The labels name the algorithms'
@@ -321,13 +332,24 @@ func (k *Keys) MACs(purpose string, parts ...string) [][]byte {
 }
 
 func mac(sk *subkeys, purpose string, parts []string) []byte {
-	m := hmac.New(sha256.New, sk.mac)
-	m.Write([]byte(purpose))
-	for _, p := range parts {
-		m.Write([]byte{0})
-		m.Write([]byte(p))
+	m, _ := sk.macs.Get().(*macState)
+	if m == nil {
+		m = &macState{h: hmac.New(sha256.New, sk.mac)}
+	} else {
+		m.h.Reset()
 	}
-	return m.Sum(nil)
+	b := append(m.buf[:0], purpose...)
+	for _, p := range parts {
+		b = append(b, 0)
+		b = append(b, p...)
+	}
+	m.h.Write(b)
+	out := m.h.Sum(nil)
+	if cap(b) <= 4<<10 { // keep no large input alive
+		m.buf = b
+	}
+	sk.macs.Put(m)
+	return out
 }
 
 // VerifyMAC reports whether got is the MAC of the parts under any master.

@@ -39,8 +39,9 @@ func (db *DB) complainantHashes(c greyline.Complainant) (cnic, phone string) {
 // those in the narrative. A field wins over the same key extracted;
 // extracted ones wait for an analyst to confirm them.
 func complaintIdentifiers(n *greyline.NewComplaint) ([]linkedIdentifier, error) {
-	var out []linkedIdentifier
-	seen := map[string]bool{}
+	// Sized once, and searched rather than indexed by a map: a complaint
+	// names a handful, and a bulk import builds a million of these.
+	out := make([]linkedIdentifier, 0, len(n.Identifiers)+4)
 	var v greyline.Validation
 	for i, raw := range n.Identifiers {
 		id := identifier.Detect(raw)
@@ -52,8 +53,7 @@ func complaintIdentifiers(n *greyline.NewComplaint) ([]linkedIdentifier, error) 
 			v.Add("identifiers["+itoa(i)+"]", reason)
 			continue
 		}
-		if !seen[id.Key] {
-			seen[id.Key] = true
+		if !linked(out, id.Key) {
 			out = append(out, linkedIdentifier{id: id, source: "field", start: -1, end: -1})
 		}
 	}
@@ -61,12 +61,21 @@ func complaintIdentifiers(n *greyline.NewComplaint) ([]linkedIdentifier, error) 
 		return nil, err
 	}
 	for _, f := range identifier.Extract(n.Narrative) {
-		if f.Valid && !seen[f.Key] {
-			seen[f.Key] = true
+		if f.Valid && !linked(out, f.Key) {
 			out = append(out, linkedIdentifier{id: f.ID, source: "extracted", start: f.Start, end: f.End})
 		}
 	}
 	return out, nil
+}
+
+// linked reports whether ids holds the match key.
+func linked(ids []linkedIdentifier, key string) bool {
+	for i := range ids {
+		if ids[i].id.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func itoa(i int) string { return idString(int64(i)) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/greyline/greyline"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -21,6 +22,21 @@ var errUnique = errors.New("sqlstore: unique constraint violated")
 
 // errForeignKey is wrapped by errors from a foreign-key violation.
 var errForeignKey = errors.New("sqlstore: foreign key violated")
+
+// sqliteTimeLayout is how the SQLite driver writes a time.Time, given the
+// DSN's _time_format=sqlite (see openSQLite).
+const sqliteTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
+
+// timeArg is t as an argument, stored exactly as the driver would store
+// it. On SQLite it is that text, formatted by the caller: a bulk import
+// formats a batch's shared times once, and the rest on the cores that
+// prepare rows, where the driver formatted every one on the writer.
+func (db *DB) timeArg(t time.Time) any {
+	if db.engine == SQLite {
+		return t.Format(sqliteTimeLayout)
+	}
+	return t
+}
 
 // rebind turns "?" placeholders into "$1", "$2"… for PostgreSQL. SQL in this
 // package never puts a literal "?" inside a string.

@@ -2,7 +2,10 @@ package sqlstore
 
 // Hooks for the external tests (package sqlstore_test).
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SetRetentionBatch changes how many complaints one retention batch
 // examines, and returns a function restoring it.
@@ -47,3 +50,9 @@ func (db *DB) ScanInts(ctx context.Context, q string, fn func(int64) error) erro
 
 // Rebind writes q's placeholders as the engine wants them.
 func (db *DB) Rebind(q string) string { return db.rebind(q) }
+
+// TimeArg is db.timeArg.
+func (db *DB) TimeArg(t time.Time) any { return db.timeArg(t) }
+
+// ImportRecount is the counters row marking an import's kept counts.
+const ImportRecount = importRecount

@@ -199,7 +199,7 @@ func (db *DB) prepareImportRow(r *ImportRow, now time.Time) (*importComplaint, e
 	// needs a new one to be issued.
 	_, c.trackingHash = auth.NewSecret("")
 	n := &c.n
-	c.cols = []any{n.Channel, n.ExternalRef, c.cnicHash, c.phoneHash, n.Category, n.ContactMethod, n.IncidentAt.UTC(), c.received,
+	c.cols = []any{n.Channel, n.ExternalRef, c.cnicHash, c.phoneHash, n.Category, n.ContactMethod, db.timeArg(n.IncidentAt.UTC()), db.timeArg(c.received),
 		n.LossPaisa, n.Currency, n.PaymentMethod, n.Narrative, c.trackingHash, greyline.CityName(n.Complainant.City), n.Complainant.Province}
 	return c, nil
 }
@@ -282,7 +282,7 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'received')",
 		" ON CONFLICT (source_org_id, external_ref) WHERE external_ref <> '' DO NOTHING RETURNING id, reference")
 	defer ins.close()
-	src, now := any(p.src), any(p.now) // boxed once for the batch
+	src, now := any(p.src), t.db.timeArg(p.now) // boxed once for the batch
 	err = ins.each(len(fresh), func(i int, args []any) []any {
 		c := fresh[i]
 		return append(append(args, c.ref, c.sealed, src, now, now), c.cols...)
@@ -350,7 +350,7 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 	defer up.close()
 	err = up.each(len(misses), func(i int, args []any) []any {
 		ic := misses[i]
-		return append(args, ic.typ, ic.key, ic.value, p.now, p.now, ic.n)
+		return append(args, ic.typ, ic.key, ic.value, now, now, ic.n)
 	}, func(rows *sql.Rows) error {
 		var id int64
 		var key string
@@ -437,12 +437,14 @@ func (t *tx) finishImportBatch(p *PreparedImport, done []*importComplaint, res I
 
 // SQLite settings for the writer connection during an import batch.
 //
-// Kept afterwards, as they only cost memory: a 32 MiB page cache (a batch
-// dirties pages all over the indexes on random keys: cnic_hash,
-// phone_hash, identifiers.match_key; with the default 2 MB SQLite spills
-// them to the WAL in the middle of the transaction and reads them back)
-// and statement journals, which every multi-row INSERT needs, in memory
-// rather than in temporary files.
+// Kept afterwards, as they only cost memory: a 16 MiB page cache (a batch
+// dirties pages all over the indexes on random keys, such as
+// identifiers.match_key; with the default 2 MB SQLite spills them to the
+// WAL in the middle of the transaction and reads them back; more than 16
+// MiB gained nothing once a large import stopped rewriting identifiers'
+// counts in every transaction, and its memory is better left to the
+// batches) and statement journals, which every multi-row INSERT needs, in
+// memory rather than in temporary files.
 //
 // Restored after each batch: checkpoints every 20,000 pages rather than
 // 1,000, so that an index page changed by many batches is copied into the
@@ -451,7 +453,7 @@ func (t *tx) finishImportBatch(p *PreparedImport, done []*importComplaint, res I
 // links only ids that its own INSERT … RETURNING handed back in the same
 // transaction. Neither changes durability (synchronous stays NORMAL).
 const (
-	importPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -49152; PRAGMA wal_autocheckpoint = 20000; PRAGMA foreign_keys = OFF"
+	importPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 20000; PRAGMA foreign_keys = OFF"
 	restorePragmas = "PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000"
 )
 
@@ -553,6 +555,15 @@ var importIndexes = []struct{ name, table, create string }{
 // importDeferMin is the fewest rows for which an import drops the indexes.
 const importDeferMin = 50000
 
+// importRecount names the counters row that marks a large import whose
+// identifiers' counts are not all written yet (see keepCounts). Its value
+// is the highest complaint id before the import: only identifiers linked
+// from later complaints can be short. The import deletes it in the
+// transaction that writes the counts; if it is still there when the
+// database is opened, the import died, and Open counts those identifiers'
+// links again.
+const importRecount = "import:recount"
+
 // restoreImportIndexes builds those of importIndexes that are missing, as
 // the migrations define them: after a large import, and when a database is
 // opened, should an import have died before building them again. One
@@ -562,10 +573,11 @@ func (db *DB) restoreImportIndexes(ctx context.Context) error {
 	if db.engine != SQLite {
 		return nil
 	}
-	names := make([]any, 0, 2*len(importIndexes))
+	names := make([]any, 0, 2*len(importIndexes)+1)
 	for _, ix := range importIndexes {
 		names = append(names, ix.name, ix.table)
 	}
+	names = append(names, "counters")
 	rows, err := db.w.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name IN (?"+strings.Repeat(", ?", len(names)-1)+")", names...)
 	if err != nil {
 		return db.translate(err)
@@ -588,6 +600,41 @@ func (db *DB) restoreImportIndexes(ctx context.Context) error {
 			build = append(build, strings.Replace(ix.create, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 		}
 	}
+	if err := db.buildIndexes(ctx, build); err != nil {
+		return err
+	}
+	if !have["counters"] {
+		return nil
+	}
+	return db.recountImported(ctx)
+}
+
+// recountImported corrects the counts of identifiers that an import which
+// died before writing them left short (see importRecount): their
+// complaints are their links not removed, and their last_seen the latest
+// of its own and their imported complaints' creation.
+func (db *DB) recountImported(ctx context.Context) error {
+	return db.write(ctx, func(t *tx) error {
+		var marked int
+		var after int64
+		if err := t.queryRow("SELECT COUNT(*), COALESCE(MAX(value), 0) FROM counters WHERE name = ?", importRecount).Scan(&marked, &after); err != nil || marked == 0 {
+			return err
+		}
+		_, err := t.exec(`UPDATE identifiers SET
+			complaints = (SELECT COUNT(*) FROM complaint_identifiers ci WHERE ci.identifier_id = identifiers.id AND ci.status <> 'removed'),
+			last_seen = max(last_seen, COALESCE((SELECT MAX(c.created_at) FROM complaint_identifiers ci JOIN complaints c ON c.id = ci.complaint_id
+				WHERE ci.identifier_id = identifiers.id AND ci.complaint_id > ?), last_seen))
+			WHERE id IN (SELECT identifier_id FROM complaint_identifiers WHERE complaint_id > ?)`, after, after)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec("DELETE FROM counters WHERE name = ?", importRecount)
+		return err
+	})
+}
+
+// buildIndexes runs CREATE INDEX statements for restoreImportIndexes.
+func (db *DB) buildIndexes(ctx context.Context, build []string) error {
 	if len(build) == 0 {
 		return nil
 	}
@@ -747,12 +794,14 @@ func (w *ImportWriter) DeferIndexes(rows int64) (bool, error) {
 				return err
 			}
 		}
-		return nil
+		_, err := t.exec("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = min(counters.value, excluded.value)", importRecount, stored)
+		return err
 	})
 	if err != nil {
 		w.err = err
 		return false, err
 	}
+	w.ids.keepCounts()
 	return true, nil
 }
 
@@ -763,6 +812,13 @@ func (w *ImportWriter) Close() error {
 	err := w.close()
 	if w.deferred {
 		w.deferred = false
+		// The counts of what was committed, whether or not all of it was.
+		if cerr := w.db.write(context.WithoutCancel(w.ctx), w.ids.writeRun); cerr != nil {
+			err = errors.Join(err, cerr)
+			if w.err == nil {
+				w.err = cerr
+			}
+		}
 		// The batches are written: give their memory back before SQLite
 		// takes its own to sort the indexes' keys.
 		w.ids = newImportIdents()
@@ -902,7 +958,16 @@ type importIdents struct {
 	// Of the open transaction: entries added (forgotten on rollback), and
 	// complaints to add and last_seen to set per id (written by flush).
 	added  []identKey
-	deltas map[int64]*identDelta
+	deltas map[int64]identDelta
+	// The run's deltas, in a large import (see keepCounts): those of each
+	// committed transaction, added up and written once at its end.
+	run map[uint32]runDelta
+}
+
+// runDelta is an identDelta kept for the whole run, in 16 bytes.
+type runDelta struct {
+	n    uint32
+	last int64 // Unix nanoseconds
 }
 
 type identKey struct {
@@ -919,7 +984,20 @@ type identDelta struct {
 const importIdentsMax = 2 << 20
 
 func newImportIdents() *importIdents {
-	return &importIdents{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, ids: map[identKey]uint32{}, deltas: map[int64]*identDelta{}}
+	return &importIdents{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, ids: map[identKey]uint32{}, deltas: map[int64]identDelta{}}
+}
+
+// keepCounts makes the run keep the counts of known identifiers until its
+// end (writeRun), rather than write them with each transaction. Each
+// transaction's counts touch tens of thousands of identifiers all over
+// their table, and rewriting those pages, in the WAL and again at the
+// checkpoint, was a fifth of a large import's writer. Only for an import
+// with its indexes deferred: the recount marker (importRecount) it sets
+// lets Open correct the counts should the run die first.
+func (c *importIdents) keepCounts() {
+	if c.run == nil {
+		c.run = map[uint32]runDelta{}
+	}
 }
 
 func (c *importIdents) hash(key string) identKey {
@@ -940,48 +1018,82 @@ func (c *importIdents) remember(h identKey, id int64) {
 
 // count notes n more complaints naming a known identifier.
 func (c *importIdents) count(id int64, n int, at time.Time) {
-	if d := c.deltas[id]; d != nil {
-		d.n += n
-		d.last = at
-		return
-	}
-	c.deltas[id] = &identDelta{n: n, last: at}
+	d := c.deltas[id]
+	d.n += n
+	d.last = at
+	c.deltas[id] = d
 }
 
-// flush adds the counted complaints to their identifiers, in id order.
+// flush adds the transaction's counted complaints to their identifiers,
+// unless the run keeps them.
 func (c *importIdents) flush(t *tx) error {
-	if len(c.deltas) == 0 {
+	if len(c.deltas) == 0 || c.run != nil {
 		return nil
 	}
 	order := make([]int64, 0, len(c.deltas))
 	for id := range c.deltas {
 		order = append(order, id)
 	}
-	slices.Sort(order)
-	add := func(i int, args []any) []any {
-		d := c.deltas[order[i]]
-		return append(args, order[i], d.n, d.last)
-	}
-	var err error
-	if t.db.engine == SQLite {
-		up := t.bulk("UPDATE identifiers SET complaints = identifiers.complaints + d.column2, last_seen = d.column3 FROM (VALUES ", "(?, ?, ?)", ") AS d WHERE identifiers.id = d.column1")
-		defer up.close()
-		err = up.each(len(order), add, nil)
-	} else {
-		for i := range order {
-			args := add(i, nil)
-			if _, err = t.exec("UPDATE identifiers SET complaints = complaints + ?, last_seen = ? WHERE id = ?", args[1], args[2], args[0]); err != nil {
-				break
-			}
-		}
-	}
+	err := addCounts(t, order, func(id int64) (int, time.Time) {
+		d := c.deltas[id]
+		return d.n, d.last
+	})
 	clear(c.deltas)
 	return err
 }
 
-// commit keeps what the transaction added.
+// writeRun adds the run's kept counts to their identifiers and clears the
+// recount marker, in t.
+func (c *importIdents) writeRun(t *tx) error {
+	order := make([]int64, 0, len(c.run))
+	for id := range c.run {
+		order = append(order, int64(id))
+	}
+	err := addCounts(t, order, func(id int64) (int, time.Time) {
+		d := c.run[uint32(id)]
+		return int(d.n), time.Unix(0, d.last).UTC()
+	})
+	if err != nil {
+		return err
+	}
+	_, err = t.exec("DELETE FROM counters WHERE name = ?", importRecount)
+	return err
+}
+
+// addCounts adds to each identifier of ids (in any order) the complaints
+// delta gives and sets its last_seen, in id order.
+func addCounts(t *tx, ids []int64, delta func(id int64) (int, time.Time)) error {
+	slices.Sort(ids)
+	add := func(i int, args []any) []any {
+		n, last := delta(ids[i])
+		return append(args, ids[i], n, t.db.timeArg(last))
+	}
+	if t.db.engine == SQLite {
+		up := t.bulk("UPDATE identifiers SET complaints = identifiers.complaints + d.column2, last_seen = d.column3 FROM (VALUES ", "(?, ?, ?)", ") AS d WHERE identifiers.id = d.column1")
+		defer up.close()
+		return up.each(len(ids), add, nil)
+	}
+	for i := range ids {
+		args := add(i, nil)
+		if _, err := t.exec("UPDATE identifiers SET complaints = complaints + ?, last_seen = ? WHERE id = ?", args[1], args[2], args[0]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit keeps what the transaction added, and its counts if the run
+// keeps them.
 func (c *importIdents) commit() {
 	c.added = c.added[:0]
+	if c.run != nil {
+		for id, d := range c.deltas {
+			r := c.run[uint32(id)]
+			r.n += uint32(d.n)
+			r.last = d.last.UnixNano()
+			c.run[uint32(id)] = r
+		}
+	}
 	clear(c.deltas)
 }
 

@@ -414,8 +414,22 @@ func TestImportWriterDeferIndexes(t *testing.T) {
 		if ids, err := db.ComplaintsByComplainant(ctx, "35202-0000005-1"); err != nil || len(ids) != 1 {
 			t.Errorf("search by CNIC without its index: %v %v", ids, err)
 		}
+		// The counts of identifiers met again are kept until Close, with
+		// the marker that lets Open recount them should the import die.
+		if n := count(t, db, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 1 {
+			t.Errorf("%d recount markers during the import, want 1", n)
+		}
+		if n := count(t, db, wrongCounts); n == 0 {
+			t.Errorf("every identifier's count is written during the import: the test no longer covers kept counts")
+		}
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
+		}
+		if n := count(t, db, wrongCounts); n != 0 {
+			t.Errorf("%d identifiers with a wrong count or last_seen after Close", n)
+		}
+		if n := count(t, db, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 0 {
+			t.Errorf("the recount marker is left after Close")
 		}
 		if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 90 {
 			t.Errorf("%d complaints, want 90", n)
@@ -451,8 +465,15 @@ func TestImportIndexesRestoredOnOpen(t *testing.T) {
 		t.Fatalf("DeferIndexes = %v, %v", ok, err)
 	}
 	now := time.Now().UTC()
-	if err := w.Write(db.PrepareImport(0, []sqlstore.ImportRow{importRow(1, now), importRow(2, now)}), func(sqlstore.ImportResult) {}); err != nil {
-		t.Fatal(err)
+	// Rows 6 and 7 name the identifiers of rows 1 and 2: the import keeps
+	// their counts for its end.
+	for _, batch := range [][]int{{1, 2}, {6, 7}} {
+		if err := w.Write(db.PrepareImport(0, []sqlstore.ImportRow{importRow(batch[0], now), importRow(batch[1], now)}), func(sqlstore.ImportResult) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, db, wrongCounts); n == 0 {
+		t.Fatalf("no identifier's count is kept for the end of the import: the test covers nothing")
 	}
 	// The process dies here: no Close.
 	during := indexSQL(t, db)
@@ -468,4 +489,52 @@ func TestImportIndexesRestoredOnOpen(t *testing.T) {
 	if ids, err := again.ComplaintsByComplainant(ctx, "35202-0000002-1"); err != nil || len(ids) != 1 {
 		t.Errorf("search by CNIC: %v %v", ids, err)
 	}
+	if n := count(t, again, wrongCounts); n != 0 {
+		t.Errorf("%d identifiers with a wrong count or last_seen after reopening", n)
+	}
+	if n := count(t, again, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 0 {
+		t.Errorf("the recount marker is left after reopening")
+	}
+}
+
+// wrongCounts counts the identifiers whose complaints are not their links
+// not removed, or whose last_seen is before a linked complaint's creation.
+const wrongCounts = `SELECT COUNT(*) FROM identifiers i WHERE i.complaints <> (SELECT COUNT(*) FROM complaint_identifiers ci WHERE ci.identifier_id = i.id AND ci.status <> 'removed')
+	OR i.last_seen < (SELECT MAX(c.created_at) FROM complaint_identifiers ci JOIN complaints c ON c.id = ci.complaint_id WHERE ci.identifier_id = i.id)`
+
+// Times a bulk import formats itself are stored exactly as the driver
+// stores a time.Time, so that they compare and sort with every other.
+func TestTimeArg(t *testing.T) {
+	sqlstoretest.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		w, _ := db.Pools()
+		conn, err := w.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		typ := "TIMESTAMP"
+		if db.Engine() == sqlstore.Postgres {
+			typ = "TIMESTAMPTZ"
+		}
+		if _, err := conn.ExecContext(context.Background(), "CREATE TEMPORARY TABLE time_args (a "+typ+", b "+typ+")"); err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Time{
+			time.Date(2026, 11, 26, 7, 30, 0, 0, time.UTC),
+			time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC),
+			time.Date(2026, 1, 2, 3, 4, 5, 120000000, time.UTC),
+			time.Date(2026, 6, 30, 23, 59, 59, 1000, greyline.Karachi),
+		} {
+			if _, err := conn.ExecContext(context.Background(), db.Rebind("INSERT INTO time_args (a, b) VALUES (?, ?)"), at, db.TimeArg(at)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var differ int
+		if err := conn.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM time_args WHERE a <> b OR a IS NULL OR b IS NULL").Scan(&differ); err != nil {
+			t.Fatal(err)
+		}
+		if differ != 0 {
+			t.Errorf("%d of 4 times stored differently from the driver's", differ)
+		}
+	})
 }
