@@ -102,6 +102,10 @@ func TestImportComplaints(t *testing.T) {
 		if n := count(t, db, "SELECT COUNT(*) FROM complaint_identifiers WHERE identifier_id = (SELECT id FROM identifiers WHERE match_key = 'phone:+923452000000')"); n != 50 {
 			t.Errorf("0345-2000000 linked %d times, want 50", n)
 		}
+		checkImportedLinks(t, db)
+		if n := count(t, db, wrongCounts); n != 0 {
+			t.Errorf("%d identifiers with a wrong count or last_seen", n)
+		}
 		// One 'received' event per complaint, dated when it was received.
 		if n := count(t, db, `SELECT COUNT(DISTINCT e.complaint_id) FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
 			WHERE e.to_status = 'received' AND e.from_status = '' AND e.at = c.received_at AND e.public_message = 'Your complaint was received.'`); n != 247 {
@@ -428,6 +432,7 @@ func TestImportWriterDeferIndexes(t *testing.T) {
 		if n := count(t, db, wrongCounts); n != 0 {
 			t.Errorf("%d identifiers with a wrong count or last_seen after Close", n)
 		}
+		checkImportedLinks(t, db)
 		if n := count(t, db, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 0 {
 			t.Errorf("the recount marker is left after Close")
 		}
@@ -494,6 +499,44 @@ func TestImportIndexesRestoredOnOpen(t *testing.T) {
 	}
 	if n := count(t, again, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 0 {
 		t.Errorf("the recount marker is left after reopening")
+	}
+}
+
+// checkImportedLinks checks that every complaint imported from importRow
+// rows is linked to exactly the identifiers its own row names: the
+// writer's ids for complaints and identifiers went to the right rows.
+func checkImportedLinks(t *testing.T, db *sqlstore.DB) {
+	t.Helper()
+	_, r := db.Pools()
+	rows, err := r.Query(`SELECT c.external_ref, i.match_key FROM complaints c JOIN complaint_identifiers ci ON ci.complaint_id = c.id
+		JOIN identifiers i ON i.id = ci.identifier_id WHERE c.external_ref LIKE 'ROW-%' ORDER BY c.external_ref, i.match_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string][]string{}
+	for rows.Next() {
+		var ref, key string
+		if err := rows.Scan(&ref, &key); err != nil {
+			t.Fatal(err)
+		}
+		got[ref] = append(got[ref], key)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 {
+		t.Fatal("no imported complaint has links")
+	}
+	for ref, keys := range got {
+		var i int
+		if _, err := fmt.Sscanf(ref, "ROW-%05d", &i); err != nil {
+			t.Fatalf("external reference %q: %v", ref, err)
+		}
+		want := []string{fmt.Sprintf("phone:+92301%07d", 1000000+i%7), fmt.Sprintf("phone:+92345%07d", 2000000+i%5)}
+		if diff := cmp.Diff(want, keys); diff != "" {
+			t.Errorf("complaint %s is linked to other identifiers than its row's (-want +got):\n%s", ref, diff)
+		}
 	}
 }
 
