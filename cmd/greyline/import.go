@@ -126,7 +126,7 @@ const (
 	// a transaction (--batch) holds several. Small batches keep memory
 	// flat; large transactions make SQLite write less (see
 	// sqlstore.ImportWriter).
-	chunkRows = 5000
+	chunkRows = 2500
 )
 
 // Columns of an import, in the documented order.
