@@ -311,10 +311,10 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 		}
 		setID(id, ref)
 		return nil
-	}, func(start, end int, ins insertedRange) error {
-		if ins.all(start, end) {
+	}, func(start, end int, r insertedRange) error {
+		if r.all(start, end) {
 			for i := start; i < end; i++ {
-				fresh[i].id = ins.first + int64(i-start)
+				fresh[i].id = r.first + int64(i-start)
 			}
 			return nil
 		}
@@ -407,10 +407,10 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 			ids.remember(ic.h, id)
 		}
 		return nil
-	}, func(start, end int, ins insertedRange) error {
-		if ins.all(start, end) {
+	}, func(start, end int, r insertedRange) error {
+		if r.all(start, end) {
 			for i := start; i < end; i++ {
-				misses[i].id = ins.first + int64(i-start)
+				misses[i].id = r.first + int64(i-start)
 				ids.remember(misses[i].h, misses[i].id)
 			}
 			return nil
@@ -431,7 +431,7 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 			}
 			ic.id = id
 			ids.remember(ic.h, id)
-			if !ins.has(id) {
+			if !r.has(id) {
 				ids.count(id, ic.n, p.now)
 			}
 			return nil
