@@ -218,7 +218,7 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	// An import that died while its indexes were dropped (see
 	// ImportWriter.DeferIndexes) leaves them to be built here: one query
 	// when they exist.
-	if err := db.restoreImportIndexes(ctx); err != nil {
+	if err := db.restoreImportIndexes(ctx, false); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("building the indexes an interrupted import dropped: %w", err)
 	}

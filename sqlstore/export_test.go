@@ -56,3 +56,10 @@ func (db *DB) TimeArg(t time.Time) any { return db.timeArg(t) }
 
 // ImportRecount is the counters row marking an import's kept counts.
 const ImportRecount = importRecount
+
+// Abandon leaves the import as a killed process would: its lock released,
+// nothing else done.
+func (w *ImportWriter) Abandon() {
+	w.lock.release()
+	w.lock, w.deferred = nil, false
+}

@@ -655,11 +655,13 @@ const importDeferMin = 50000
 const importRecount = "import:recount"
 
 // restoreImportIndexes builds those of importIndexes that are missing, as
-// the migrations define them: after a large import, and when a database is
-// opened, should an import have died before building them again. One
-// query when they all exist; each one built is its own statement, so that
-// other writers wait for one index at most.
-func (db *DB) restoreImportIndexes(ctx context.Context) error {
+// the migrations define them, and recounts identifiers if an import left
+// its marker (importRecount): after a large import, which holds the import
+// lock (held), and when a database is opened, should an import have died
+// before doing so; not while a live import holds the lock. Two queries
+// when there is nothing to do; each index built is its own statement, so
+// that other writers wait for one index at most.
+func (db *DB) restoreImportIndexes(ctx context.Context, held bool) error {
 	if db.engine != SQLite {
 		return nil
 	}
@@ -690,10 +692,29 @@ func (db *DB) restoreImportIndexes(ctx context.Context) error {
 			build = append(build, strings.Replace(ix.create, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 		}
 	}
+	marked := 0
+	if have["counters"] {
+		if err := db.w.QueryRowContext(ctx, "SELECT COUNT(*) FROM counters WHERE name = ?", importRecount).Scan(&marked); err != nil {
+			return db.translate(err)
+		}
+	}
+	if len(build) == 0 && marked == 0 {
+		return nil
+	}
+	if !held {
+		lock, ok, err := lockImport(db.path)
+		if err != nil {
+			return fmt.Errorf("checking for a running import: %w", err)
+		}
+		if !ok {
+			return nil // a large import is running: it does this at its end
+		}
+		defer lock.release()
+	}
 	if err := db.buildIndexes(ctx, build); err != nil {
 		return err
 	}
-	if !have["counters"] {
+	if marked == 0 {
 		return nil
 	}
 	return db.recountImported(ctx)
@@ -779,7 +800,8 @@ type ImportWriter struct {
 
 	ids *importIdents // the run's identifiers
 
-	deferred bool // the indexes are dropped; Close builds them again
+	deferred bool        // the indexes are dropped; Close builds them again
+	lock     *importLock // held while deferred
 }
 
 type pendingImport struct {
@@ -864,7 +886,9 @@ func (w *ImportWriter) Write(p *PreparedImport, done func(ImportResult)) error {
 // (importIndexes) and Close builds them again, which takes far less time
 // than keeping them up to date row by row; it reports whether it did. A
 // server beside the import meanwhile answers the same, only slower. Should
-// the process die before Close, the next Open builds them.
+// the process die before Close, the next Open builds them; one opened
+// while the import runs leaves them to it (importLock). Only one large
+// import at a time defers: another keeps its indexes up to date.
 func (w *ImportWriter) DeferIndexes(rows int64) (bool, error) {
 	db := w.db
 	if db.engine != SQLite || w.deferred || w.stx != nil || w.err != nil || rows < importDeferMin {
@@ -877,8 +901,16 @@ func (w *ImportWriter) DeferIndexes(rows int64) (bool, error) {
 	if rows < stored {
 		return false, nil
 	}
+	lock, ok, err := lockImport(db.path)
+	if err != nil {
+		return false, fmt.Errorf("taking the import lock: %w", err)
+	}
+	if !ok {
+		return false, nil // another large import is running: this one keeps the indexes
+	}
+	w.lock = lock
 	w.deferred = true // from here on Close restores them, whatever happens
-	err := db.write(w.ctx, func(t *tx) error {
+	err = db.write(w.ctx, func(t *tx) error {
 		for _, ix := range importIndexes {
 			if _, err := t.exec("DROP INDEX IF EXISTS " + ix.name); err != nil {
 				return err
@@ -913,12 +945,14 @@ func (w *ImportWriter) Close() error {
 		// takes its own to sort the indexes' keys.
 		w.ids = newImportIdents()
 		debug.FreeOSMemory()
-		if rerr := w.db.restoreImportIndexes(context.WithoutCancel(w.ctx)); rerr != nil {
+		if rerr := w.db.restoreImportIndexes(context.WithoutCancel(w.ctx), true); rerr != nil {
 			err = errors.Join(err, rerr)
 			if w.err == nil {
 				w.err = rerr
 			}
 		}
+		w.lock.release()
+		w.lock = nil
 	}
 	return err
 }

@@ -480,13 +480,22 @@ func TestImportIndexesRestoredOnOpen(t *testing.T) {
 	if n := count(t, db, wrongCounts); n == 0 {
 		t.Fatalf("no identifier's count is kept for the end of the import: the test covers nothing")
 	}
-	// The process dies here: no Close.
 	during := indexSQL(t, db)
 	for _, name := range deferredIndexes {
 		if _, ok := during[name]; ok {
 			t.Fatalf("index %s was not dropped", name)
 		}
 	}
+	// Opened while the import runs, the database is left to it.
+	beside := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
+	if diff := cmp.Diff(during, indexSQL(t, beside)); diff != "" {
+		t.Errorf("indexes changed by an Open beside a running import (-during +after):\n%s", diff)
+	}
+	if n := count(t, beside, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 1 {
+		t.Errorf("an Open beside a running import took its recount marker")
+	}
+	// The process dies here: no Close.
+	w.Abandon()
 	again := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
 	if diff := cmp.Diff(before, indexSQL(t, again)); diff != "" {
 		t.Errorf("indexes after reopening (-before +after):\n%s", diff)
@@ -499,6 +508,55 @@ func TestImportIndexesRestoredOnOpen(t *testing.T) {
 	}
 	if n := count(t, again, "SELECT COUNT(*) FROM counters WHERE name = '"+sqlstore.ImportRecount+"'"); n != 0 {
 		t.Errorf("the recount marker is left after reopening")
+	}
+}
+
+// A server or command that opens the database while a large import runs
+// neither builds the import's indexes nor recounts its identifiers: the
+// import does both at its end, and a recount under it would have its kept
+// counts added twice. A second large import meanwhile keeps its indexes.
+func TestOpenBesideImport(t *testing.T) {
+	dsn := sqlstoretest.DSN(t, sqlstore.SQLite)
+	db := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
+	ctx := sys()
+	now := time.Now().UTC()
+	w := db.NewImportWriter(ctx, 1)
+	if ok, err := w.DeferIndexes(1 << 20); !ok || err != nil {
+		t.Fatalf("DeferIndexes = %v, %v", ok, err)
+	}
+	done := func(sqlstore.ImportResult) {}
+	for _, batch := range [][]int{{1, 2}, {6, 7}, {11, 12}} {
+		if err := w.Write(db.PrepareImport(0, []sqlstore.ImportRow{importRow(batch[0], now), importRow(batch[1], now)}), done); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn})
+	second := other.NewImportWriter(ctx, 1)
+	if ok, err := second.DeferIndexes(1 << 20); ok || err != nil {
+		t.Errorf("a second large import beside the first: DeferIndexes = %v, %v", ok, err)
+	}
+	if err := second.Write(other.PrepareImport(0, []sqlstore.ImportRow{importRow(16, now), importRow(17, now)}), done); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(db.PrepareImport(0, []sqlstore.ImportRow{importRow(21, now), importRow(22, now)}), done); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, wrongCounts); n != 0 {
+		t.Errorf("%d identifiers with a wrong count or last_seen after the import", n)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM complaints"); n != 10 {
+		t.Errorf("%d complaints, want 10", n)
+	}
+	checkImportedLinks(t, db)
+	// The import is over: an Open may repair again, and finds nothing to.
+	if n := count(t, sqlstoretest.Open(t, sqlstore.SQLite, sqlstoretest.Options{DSN: dsn}), wrongCounts); n != 0 {
+		t.Errorf("%d identifiers with a wrong count after reopening", n)
 	}
 }
 
