@@ -272,9 +272,12 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 	// The complaints. A row that lost a race with another import of the
 	// same file (possible on PostgreSQL) is skipped by ON CONFLICT and
 	// leaves a gap in the references.
-	byRef := make(map[string]*importComplaint, len(fresh))
-	for _, c := range fresh {
-		byRef[c.ref] = c
+	var byRef map[string]*importComplaint // for RETURNING's rows
+	if t.db.engine != SQLite {
+		byRef = make(map[string]*importComplaint, len(fresh))
+		for _, c := range fresh {
+			byRef[c.ref] = c
+		}
 	}
 	const columns = `reference, complainant, channel, external_ref, cnic_hash, phone_hash, category, contact_method, incident_at, received_at,
 		loss_paisa, currency, payment_method, narrative, tracking_hash, city, province, idempotency_key, status`
@@ -292,11 +295,6 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 		ins = t.bulk("INSERT INTO complaints (source_org_id, created_at, updated_at, "+columns+") VALUES ", "(?, ?, ?, "+values+")", conflict)
 	}
 	defer ins.close()
-	setID := func(id int64, ref string) {
-		if c := byRef[ref]; c != nil {
-			c.id = id
-		}
-	}
 	err = ins.each(len(fresh), func(i int, args []any) []any {
 		c := fresh[i]
 		if ins.lead == nil {
@@ -309,28 +307,21 @@ func (t *tx) importBatch(p *PreparedImport, ids *importIdents) (ImportResult, er
 		if err := rows.Scan(&id, &ref); err != nil {
 			return err
 		}
-		setID(id, ref)
+		if c := byRef[ref]; c != nil {
+			c.id = id
+		}
 		return nil
 	}, func(start, end int, r insertedRange) error {
-		if r.all(start, end) {
-			for i := start; i < end; i++ {
-				fresh[i].id = r.first + int64(i-start)
-			}
-			return nil
+		// existingRefs looked in this transaction, under SQLite's one
+		// writer, and the batch's external references are distinct: no
+		// row can have been skipped.
+		if !r.all(start, end) {
+			return greyline.Internal(fmt.Errorf("sqlstore: import inserted %d of %d complaints", r.n, end-start))
 		}
-		refs := make([]any, 0, end-start)
-		for _, c := range fresh[start:end] {
-			refs = append(refs, c.ref)
+		for i := start; i < end; i++ {
+			fresh[i].id = r.first + int64(i-start)
 		}
-		return t.scanEach("SELECT id, reference FROM complaints WHERE reference IN "+inList(len(refs)), refs, func(scan func(...any) error) error {
-			var id int64
-			var ref string
-			if err := scan(&id, &ref); err != nil {
-				return err
-			}
-			setID(id, ref)
-			return nil
-		})
+		return nil
 	})
 	if err != nil {
 		return res, err
