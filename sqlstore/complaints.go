@@ -40,7 +40,9 @@ func (db *DB) complainantHashes(c greyline.Complainant) (cnic, phone string) {
 // extracted ones wait for an analyst to confirm them.
 func complaintIdentifiers(n *greyline.NewComplaint) ([]linkedIdentifier, error) {
 	// Sized once, and searched rather than indexed by a map: a complaint
-	// names a handful, and a bulk import builds a million of these.
+	// names a handful, and a bulk import builds a million of these. (The
+	// worst, 100 fields and a 20,000-character narrative of nothing but
+	// identifiers, is a few million comparisons: milliseconds.)
 	out := make([]linkedIdentifier, 0, len(n.Identifiers)+4)
 	var v greyline.Validation
 	for i, raw := range n.Identifiers {
