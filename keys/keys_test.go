@@ -11,7 +11,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,6 +135,34 @@ func TestMACs(t *testing.T) {
 	if !both.VerifyMAC(want1, "lookup:cnic", "3520212345671") || both.VerifyMAC(want1, "lookup:cnic", "3520212345672") {
 		t.Error("VerifyMAC must accept any master's MAC of the same parts only")
 	}
+}
+
+// MACs computed at once on many goroutines, with the reused HMAC states,
+// are each what a fresh HMAC computes, however long their input.
+func TestMACsConcurrent(t *testing.T) {
+	k := mustRing(t, Ring{{ID: 1, Secret: secret(1)}})
+	const goroutines, each = 8, 200
+	parts := make([][]string, goroutines)
+	want := make([][][]byte, goroutines)
+	for g := range goroutines {
+		for i := range each {
+			p := strings.Repeat(strconv.Itoa(g*1000+i), 1+i%700) // up to several KB
+			parts[g] = append(parts[g], p)
+			want[g] = append(want[g], legacyMAC(t, secret(1), "lookup:phone", p))
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i, p := range parts[g] {
+				if got := k.MAC("lookup:phone", p); !bytes.Equal(got, want[g][i]) {
+					t.Errorf("goroutine %d, MAC %d: %x, want %x", g, i, got, want[g][i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestParseRing(t *testing.T) {
