@@ -531,7 +531,7 @@ func (t *tx) finishImportBatch(p *PreparedImport, done []*importComplaint, res I
 // 1,000, so that an index page changed by many batches is copied into the
 // database once rather than every few batches; and no foreign-key checks,
 // which are a fifth of the writer's time and cannot fail here: the batch
-// links only ids that its own INSERT … RETURNING handed back in the same
+// links only ids that its own INSERTs handed back in the same
 // transaction. Neither changes durability (synchronous stays NORMAL).
 const (
 	importPragmas  = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 20000; PRAGMA foreign_keys = OFF"
@@ -1076,7 +1076,7 @@ type importIdents struct {
 	deltas map[int64]identDelta
 	// The run's deltas, in a large import (see keepCounts): those of each
 	// committed transaction, added up and written once at its end.
-	run map[uint32]runDelta
+	run map[int64]runDelta
 }
 
 // runDelta is an identDelta kept for the whole run, in 16 bytes.
@@ -1111,7 +1111,7 @@ func newImportIdents() *importIdents {
 // lets Open correct the counts should the run die first.
 func (c *importIdents) keepCounts() {
 	if c.run == nil {
-		c.run = map[uint32]runDelta{}
+		c.run = map[int64]runDelta{}
 	}
 }
 
@@ -1162,10 +1162,10 @@ func (c *importIdents) flush(t *tx) error {
 func (c *importIdents) writeRun(t *tx) error {
 	order := make([]int64, 0, len(c.run))
 	for id := range c.run {
-		order = append(order, int64(id))
+		order = append(order, id)
 	}
 	err := addCounts(t, order, func(id int64) (int, time.Time) {
-		d := c.run[uint32(id)]
+		d := c.run[id]
 		return int(d.n), time.Unix(0, d.last).UTC()
 	})
 	if err != nil {
@@ -1203,10 +1203,10 @@ func (c *importIdents) commit() {
 	c.added = c.added[:0]
 	if c.run != nil {
 		for id, d := range c.deltas {
-			r := c.run[uint32(id)]
+			r := c.run[id]
 			r.n += uint32(d.n)
 			r.last = d.last.UnixNano()
-			c.run[uint32(id)] = r
+			c.run[id] = r
 		}
 	}
 	clear(c.deltas)

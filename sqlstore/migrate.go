@@ -75,21 +75,17 @@ func fillPlaces(t *tx) error {
 	}
 	last := int64(0)
 	for {
-		rows, err := t.query("SELECT id, reference, complainant, city, province FROM complaints WHERE (city = '' OR province = '') AND id > ? ORDER BY id LIMIT 1000", last)
-		if err != nil {
-			return err
-		}
 		var batch []place
-		for rows.Next() {
-			var p place
-			if err := rows.Scan(&p.id, &p.ref, &p.sealed, &p.city, &p.province); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		err := t.scanEach("SELECT id, reference, complainant, city, province FROM complaints WHERE (city = '' OR province = '') AND id > ? ORDER BY id LIMIT 1000",
+			[]any{last}, func(scan func(...any) error) error {
+				var p place
+				if err := scan(&p.id, &p.ref, &p.sealed, &p.city, &p.province); err != nil {
+					return err
+				}
+				batch = append(batch, p)
+				return nil
+			})
+		if err != nil {
 			return err
 		}
 		if len(batch) == 0 {

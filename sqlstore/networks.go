@@ -318,7 +318,7 @@ func (db *DB) readNetworkIdentifiers(ctx context.Context, out []network.Identifi
 	})
 }
 
-// parseStoredTime parses a time as SQLite stores it (the driver's layout,
+// parseStoredTime parses a time as SQLite stores it (sqliteTimeLayout,
 // 2006-01-02 15:04:05.999999999-07:00) or as PostgreSQL's comes through
 // database/sql as text (RFC 3339), in UTC.
 func parseStoredTime(b []byte) (time.Time, bool) {
